@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import { pendingMigrations } from "./db/migrate.ts";
+import { AppError, registerErrorHandling } from "./http/errors.ts";
+import { registerMetrics } from "./http/metrics.ts";
+import { sessionPlugin } from "./http/session.plugin.ts";
+import "./http/types.ts";
+import { staffRoutes } from "./modules/accounts/accounts.routes.ts";
+import { createAccountsService } from "./modules/accounts/accounts.service.ts";
+import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { createAuthService } from "./modules/auth/auth.service.ts";
+import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
+import { createDepartmentsService } from "./modules/departments/departments.service.ts";
+import { regionsRoutes } from "./modules/regions/regions.routes.ts";
+import { createRegionsService } from "./modules/regions/regions.service.ts";
+import type { Clock, Ids, KeyStore } from "./ports/index.ts";
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  keys: KeyStore;
+  logger?: FastifyServerOptions["logger"];
+}
+
+export function buildServices({
+  database,
+  clock,
+  ids,
+  config,
+}: Pick<AppDeps, "database" | "clock" | "ids" | "config">) {
+  const db = database.db;
+  const regions = createRegionsService({ db });
+  const departments = createDepartmentsService({ db, clock, ids, regions });
+  const accounts = createAccountsService({ db, clock, ids, departments });
+  const auth = createAuthService({
+    db,
+    clock,
+    ids,
+    accounts,
+    policy: { lockoutThreshold: config.lockoutThreshold, lockoutMinutes: config.lockoutMinutes, issuer: "Tongban" },
+  });
+  return { regions, departments, accounts, auth };
+}
+export type Services = ReturnType<typeof buildServices>;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, keys } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1_048_576,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  const services = buildServices(deps);
+  const metrics = registerMetrics(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design writes its styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: "RATE_LIMITED", retryAfter: context.after }),
+  });
+  await app.register(sessionPlugin, {
+    db: database.db,
+    secret: keys.getOrCreate("session-secret", () => deps.ids.token(48)),
+    ttlMinutes: config.sessionTtlMinutes,
+    secureCookies: config.secureCookies,
+    accounts: services.accounts,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tongban API",
+        version: "1",
+        description:
+          "The API of Tongban (通办), a digital-government platform. Errors answer `{ code, message, details }`. " +
+          "Unsafe requests need the session cookie and the CSRF token from login or /auth/me in the `x-csrf-token` header.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "tongban.sid" },
+          csrf: { type: "apiKey", in: "header", name: "x-csrf-token" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async () => {
+    try {
+      await database.ping();
+    } catch (error) {
+      throw new AppError("NOT_READY", { database: (error as Error).message });
+    }
+    const pending = await pendingMigrations(database);
+    if (pending.length > 0) throw new AppError("NOT_READY", { pendingMigrations: pending });
+    return { status: "ready", database: database.kind };
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.metrics();
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(regionsRoutes, { regions: services.regions });
+      await api.register(departmentsRoutes, { departments: services.departments });
+      await api.register(authRoutes, {
+        auth: services.auth,
+        accounts: services.accounts,
+        loginRateLimit: config.loginRateLimitPerMinute,
+      });
+      await api.register(staffRoutes, { accounts: services.accounts });
+    },
+    { prefix: "/api/v1" },
+  );
+
+  const webDist = config.webDist;
+  if (webDist && existsSync(join(webDist, "index.html"))) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
+    // Client-side routes: any other GET outside /api answers the app shell.
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split("?")[0] ?? "/";
+      const isApi = path.startsWith("/api/") || path === "/api";
+      if (request.method === "GET" && !isApi && !/\.[a-z0-9]+$/i.test(path)) return reply.sendFile("index.html");
+      return reply
+        .status(404)
+        .send({ code: "NOT_FOUND", message: "Nothing is here", details: { method: request.method, url: request.url } });
+    });
+  }
+  return app;
+}

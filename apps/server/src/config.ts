@@ -1,0 +1,152 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * Every setting, where it comes from and what it allows. Values come from the environment,
+ * then from an optional JSON file (TONGBAN_CONFIG, or ./tongban.config.json), then the default.
+ */
+const bool = z.enum(["true", "false"]).transform((v) => v === "true");
+const settings = {
+  port: {
+    env: "PORT",
+    schema: z.coerce.number().int().min(1).max(65535),
+    default: 8080,
+    allowed: "a whole number from 1 to 65535",
+  },
+  host: {
+    env: "HOST",
+    schema: z.string().min(1),
+    default: "127.0.0.1",
+    allowed: "a host name or IP address to listen on",
+  },
+  dataDir: { env: "DATA_DIR", schema: z.string().min(1), default: "./data", allowed: "a folder path" },
+  databaseUrl: {
+    env: "DATABASE_URL",
+    schema: z.string().regex(/^postgres(ql)?:\/\/.+/),
+    default: undefined,
+    allowed: "a postgres:// or postgresql:// connection URL (leave unset for the embedded database)",
+  },
+  databasePoolSize: {
+    env: "DATABASE_POOL_SIZE",
+    schema: z.coerce.number().int().min(1).max(500),
+    default: 20,
+    allowed: "a whole number from 1 to 500",
+  },
+  logLevel: {
+    env: "LOG_LEVEL",
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    default: "info",
+    allowed: "one of fatal, error, warn, info, debug, trace, silent",
+  },
+  publicUrl: {
+    env: "PUBLIC_URL",
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    allowed: "an http(s) URL where users reach this server",
+  },
+  sessionTtlMinutes: {
+    env: "SESSION_TTL_MINUTES",
+    schema: z.coerce.number().int().min(5).max(1440),
+    default: 480,
+    allowed: "a whole number of minutes from 5 to 1440",
+  },
+  secureCookies: {
+    env: "SECURE_COOKIES",
+    schema: z.enum(["auto", "true", "false"]),
+    default: "auto",
+    allowed: "auto, true or false",
+  },
+  trustProxy: { env: "TRUST_PROXY", schema: bool, default: false, allowed: "true or false" },
+  loginRateLimitPerMinute: {
+    env: "LOGIN_RATE_LIMIT_PER_MINUTE",
+    schema: z.coerce.number().int().min(1).max(10000),
+    default: 20,
+    allowed: "a whole number from 1 to 10000",
+  },
+  lockoutThreshold: {
+    env: "LOCKOUT_THRESHOLD",
+    schema: z.coerce.number().int().min(1).max(100),
+    default: 5,
+    allowed: "a whole number from 1 to 100",
+  },
+  lockoutMinutes: {
+    env: "LOCKOUT_MINUTES",
+    schema: z.coerce.number().int().min(1).max(1440),
+    default: 15,
+    allowed: "a whole number of minutes from 1 to 1440",
+  },
+  seedDemo: { env: "SEED_DEMO", schema: bool, default: true, allowed: "true or false" },
+  webDist: {
+    env: "WEB_DIST",
+    schema: z.string().min(1),
+    default: undefined,
+    allowed: "the folder of the built web app",
+  },
+} as const;
+
+type Settings = typeof settings;
+export type Config = {
+  [K in keyof Settings]: Settings[K]["default"] extends undefined
+    ? z.output<Settings[K]["schema"]> | undefined
+    : z.output<Settings[K]["schema"]>;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function readFile(env: NodeJS.ProcessEnv, cwd: string): { path?: string; values: Record<string, unknown> } {
+  const explicit = env.TONGBAN_CONFIG;
+  const path = explicit ? resolve(cwd, explicit) : resolve(cwd, "tongban.config.json");
+  if (!existsSync(path)) {
+    if (explicit) throw new ConfigError([`TONGBAN_CONFIG = ${explicit}: no such file`]);
+    return { values: {} };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError([`${path}: not valid JSON (${(error as Error).message})`]);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`${path}: must hold one JSON object of settings`]);
+  }
+  const unknownKeys = Object.keys(parsed).filter((key) => !(key in settings));
+  if (unknownKeys.length > 0) {
+    throw new ConfigError(
+      unknownKeys.map(
+        (key) => `${path}: unknown setting "${key}"; known settings are ${Object.keys(settings).join(", ")}`,
+      ),
+    );
+  }
+  return { path, values: parsed as Record<string, unknown> };
+}
+
+/** Reads and validates every setting; throws one ConfigError naming each wrong setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const file = readFile(env, cwd);
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings)) {
+    const fromEnv = env[setting.env];
+    const fromFile = file.values[key];
+    const raw = fromEnv !== undefined && fromEnv !== "" ? fromEnv : fromFile;
+    if (raw === undefined) {
+      config[key] = setting.default;
+      continue;
+    }
+    const result = (setting.schema as z.ZodType).safeParse(typeof raw === "string" ? raw : String(raw));
+    if (result.success) {
+      config[key] = result.data;
+    } else {
+      const source = fromEnv !== undefined && fromEnv !== "" ? setting.env : `"${key}" in ${file.path}`;
+      problems.push(`${source} = ${JSON.stringify(raw)}: must be ${setting.allowed}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as Config;
+}

@@ -1,0 +1,100 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { PGliteDialect } from "./pglite-dialect.ts";
+import type { DB } from "./schema.ts";
+
+export type Db = Kysely<DB>;
+
+/** The database with the few things Kysely does not offer: multi-statement scripts and a close. */
+export interface Database {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** Runs a multi-statement SQL script on one session, in order; used by the migration runner. */
+  execScript(script: string): Promise<void>;
+  /** Runs `fn` holding a session-level advisory lock, so concurrent processes take turns. */
+  withLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// node-postgres parses bigint (int8) to string by default; counts and ids here fit in a double.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export function openPostgres(url: string, poolSize = 20): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: "postgres",
+    async execScript(script) {
+      const client = await pool.connect();
+      try {
+        await client.query(script);
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async withLock(key, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock($1)", [key]);
+        try {
+          return await fn();
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export function wrapPGlite(pglite: PGlite): Database {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: "pglite",
+    async execScript(script) {
+      // Through Kysely's connection queue so the script never interleaves with a transaction.
+      await db.connection().execute(async () => {
+        try {
+          await pglite.exec(script);
+        } catch (error) {
+          await pglite.exec("rollback").catch(() => {});
+          throw error;
+        }
+      });
+    },
+    // One PGlite belongs to one process: there is nobody to take turns with.
+    withLock: (_key, fn) => fn(),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export async function openPGlite(dataDir: string | undefined): Promise<Database> {
+  let location: string | undefined;
+  if (dataDir) {
+    location = join(dataDir, "pgdata");
+    mkdirSync(location, { recursive: true });
+  }
+  const pglite = await PGlite.create(location);
+  return wrapPGlite(pglite);
+}

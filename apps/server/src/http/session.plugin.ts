@@ -1,0 +1,69 @@
+import fastifyCookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
+import fastifySession from "@fastify/session";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { Db } from "../db/database.ts";
+import type { AccountsService } from "../modules/accounts/accounts.service.ts";
+import { toActor } from "../modules/accounts/accounts.service.ts";
+import { createSessionStore } from "../modules/auth/auth.repository.ts";
+import { AppError } from "./errors.ts";
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export interface SessionOptions {
+  db: Db;
+  secret: string;
+  ttlMinutes: number;
+  secureCookies: "auto" | "true" | "false";
+  accounts: AccountsService;
+}
+
+/**
+ * Server-side sessions in an httpOnly SameSite cookie, a CSRF token for every unsafe request,
+ * and `app.authenticate`, which loads the account behind the session on each request.
+ */
+export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOptions) => {
+  const ttlMs = options.ttlMinutes * 60_000;
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret: options.secret,
+    cookieName: "tongban.sid",
+    store: createSessionStore(options.db, ttlMs),
+    saveUninitialized: false,
+    rolling: false,
+    cookie: {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: options.secureCookies === "auto" ? "auto" : options.secureCookies === "true",
+      maxAge: ttlMs,
+      path: "/",
+    },
+  });
+  await app.register(csrf, {
+    sessionPlugin: "@fastify/session",
+    getToken: (req) => req.headers["x-csrf-token"] as string,
+  });
+
+  app.addHook("onRequest", (request: FastifyRequest, reply: FastifyReply, done) => {
+    if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    if (!request.session.get("_csrf")) return done(new AppError("CSRF_INVALID"));
+    app.csrfProtection(request, reply, done);
+  });
+
+  app.decorate("authenticate", async (request: FastifyRequest) => {
+    const accountId = request.session.get("accountId");
+    if (!accountId) throw new AppError("UNAUTHENTICATED");
+    const account = await options.accounts.findById(accountId);
+    if (!account || account.disabled) {
+      await request.session.destroy();
+      throw new AppError("UNAUTHENTICATED");
+    }
+    request.account = account;
+  });
+
+  app.decorate("actorOf", (request: FastifyRequest) => {
+    if (!request.account) throw new AppError("UNAUTHENTICATED");
+    return toActor(request.account);
+  });
+});

@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { type Database, openPGlite, openPostgres } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { fileKeyStore, randomIds, systemClock } from "./ports/index.ts";
+import { type DemoAccount, needsSeeding, seedDemoWorld } from "./seed/demo-world.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function printAccounts(url: string, accounts: DemoAccount[], file: string) {
+  const lines = [
+    "",
+    "  通办 Tongban is running",
+    `  Open:           ${url}`,
+    `  API reference:  ${url}api/docs`,
+    "",
+    `  Demo accounts (also in ${file}):`,
+  ];
+  const width = Math.max(...accounts.map((a) => a.username.length));
+  for (const account of accounts) {
+    const who =
+      account.roles.length > 0
+        ? `${account.roles.join(",")} · ${account.department}`
+        : account.username.length === 18 && /^\d{17}/.test(account.username)
+          ? "resident"
+          : "enterprise";
+    const totp = account.totpSecret ? `  TOTP secret ${account.totpSecret}` : "";
+    lines.push(`    ${account.username.padEnd(width)}  ${account.password}  ${account.region ?? ""}  ${who}${totp}`);
+  }
+  lines.push("", "  Staff log in with a six-digit code from an authenticator app holding the TOTP secret.", "");
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  const database: Database = config.databaseUrl
+    ? openPostgres(config.databaseUrl, config.databasePoolSize)
+    : await openPGlite(dataDir);
+  await migrate(database);
+
+  const accountsFile = join(dataDir, "demo-accounts.json");
+  if (config.seedDemo && (await needsSeeding(database.db))) {
+    const accounts = await seedDemoWorld(database.db, systemClock, randomIds);
+    writeFileSync(accountsFile, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  const webDist = config.webDist ?? resolve(here, "../../web/dist");
+  const app = await buildApp({
+    config: { ...config, webDist },
+    database,
+    clock: systemClock,
+    ids: randomIds,
+    keys: fileKeyStore(dataDir),
+  });
+  // Expired sessions are swept every ten minutes; the store already refuses them on read.
+  const sweep = setInterval(() => {
+    sessionsSweep().catch((error) => app.log.warn({ err: error }, "session sweep failed"));
+  }, 600_000);
+  sweep.unref();
+  async function sessionsSweep() {
+    await database.db.deleteFrom("sessions").where("expires_at", "<=", new Date()).execute();
+  }
+
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, "shutting down");
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  await app.listen({ port: config.port, host: config.host });
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = config.publicUrl ? config.publicUrl.replace(/\/?$/, "/") : `http://${shownHost}:${config.port}/`;
+  if (existsSync(accountsFile)) {
+    printAccounts(url, JSON.parse(readFileSync(accountsFile, "utf8")) as DemoAccount[], accountsFile);
+  } else {
+    process.stdout.write(`\n  通办 Tongban is running at ${url}\n\n`);
+  }
+  if (!existsSync(join(webDist, "index.html"))) {
+    app.log.warn({ webDist }, "the web app is not built; run `npm run build` (npm start does this)");
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(
+    `Tongban could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,329 @@
+import type {
+  Classification,
+  CreateStaff,
+  CurrentUser,
+  RegisterRequest,
+  StaffAccount,
+  StaffQuery,
+  StaffRole,
+  UpdateStaff,
+} from "@tongban/contracts";
+import type { Db } from "../../db/database.ts";
+import type { AccountUpdate } from "../../db/schema.ts";
+import { AppError, fieldError } from "../../http/errors.ts";
+import { type Actor, authorize } from "../../policy/policy.ts";
+import type { Clock, Ids } from "../../ports/index.ts";
+import { hashPassword } from "../auth/credentials.ts";
+import type { DepartmentsService } from "../departments/departments.service.ts";
+import { recordChange } from "../ledger/outbox.ts";
+import { type AccountWithPlace, accountsRepository as repo } from "./accounts.repository.ts";
+
+export function maskIdentifier(value: string): string {
+  return `${value.slice(0, 4)}${"*".repeat(value.length - 8)}${value.slice(-4)}`;
+}
+
+export function toActor(row: AccountWithPlace): Actor {
+  return {
+    accountId: row.id,
+    kind: row.kind,
+    roles: row.roles as StaffRole[],
+    regionCode: row.region_code,
+    departmentId: row.department_id,
+    clearance: row.clearance as Classification,
+  };
+}
+
+export function toCurrentUser(row: AccountWithPlace): CurrentUser {
+  const identifier = row.id_number ?? row.credit_code;
+  return {
+    id: row.id,
+    kind: row.kind,
+    username: row.username,
+    name: row.name,
+    phone: row.phone,
+    roles: row.roles as StaffRole[],
+    clearance: row.clearance as Classification,
+    regionCode: row.region_code,
+    regionName: row.region_name,
+    departmentId: row.department_id,
+    departmentName: row.department_name,
+    maskedIdentifier: identifier ? maskIdentifier(identifier) : null,
+  };
+}
+
+function toStaffAccount(row: AccountWithPlace, now: Date): StaffAccount {
+  const locked = row.locked_until && row.locked_until > now ? row.locked_until.toISOString() : null;
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    phone: row.phone,
+    regionCode: row.region_code ?? "",
+    departmentId: row.department_id ?? "",
+    departmentName: row.department_name ?? "",
+    roles: row.roles as StaffRole[],
+    clearance: row.clearance as Classification,
+    totpEnrolled: row.totp_enrolled_at !== null,
+    disabled: row.disabled,
+    lockedUntil: locked,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Usernames are the ID number or credit code (upper case) or the staff account (lower case). */
+export function normaliseUsername(raw: string): string {
+  const value = raw.trim();
+  return /^[0-9A-Za-z]{18}$/.test(value) ? value.toUpperCase() : value.toLowerCase();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "23505";
+}
+
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+  ids: Ids;
+  departments: DepartmentsService;
+}
+
+export function createAccountsService({ db, clock, ids, departments }: AccountsDeps) {
+  async function requireStaff(id: string): Promise<AccountWithPlace> {
+    const row = await repo.findById(db, id);
+    if (row?.kind !== "staff") throw new AppError("USER_NOT_FOUND", { id });
+    return row;
+  }
+
+  return {
+    findByUsername: (username: string) => repo.findByUsername(db, normaliseUsername(username)),
+    findById: (id: string) => repo.findById(db, id),
+
+    /** Creates a resident or enterprise account; the identifier becomes the username. */
+    async register(input: RegisterRequest): Promise<AccountWithPlace> {
+      const identifierField = input.kind === "resident" ? "idNumber" : "creditCode";
+      const username = input.kind === "resident" ? input.idNumber : input.creditCode;
+      const duplicate = () =>
+        fieldError([
+          {
+            field: identifierField,
+            reason: "ACCOUNT_EXISTS",
+            message: "An account with this number already exists; log in instead",
+          },
+        ]);
+      if (await repo.usernameTaken(db, username)) throw duplicate();
+      const id = ids.uuid();
+      const passwordHash = await hashPassword(input.password);
+      const now = clock.now();
+      try {
+        await db.transaction().execute(async (trx) => {
+          await repo.insert(trx, {
+            id,
+            kind: input.kind,
+            username,
+            name: input.name,
+            phone: input.phone,
+            id_number: input.kind === "resident" ? input.idNumber : null,
+            credit_code: input.kind === "enterprise" ? input.creditCode : null,
+            region_code: null,
+            department_id: null,
+            password_hash: passwordHash,
+            totp_secret: null,
+            totp_enrolled_at: null,
+            totp_last_step: null,
+            locked_until: null,
+            last_login_at: null,
+            created_at: now,
+            updated_at: now,
+          });
+          await recordChange(trx, {
+            type: "account.registered",
+            subject: id,
+            actor: id,
+            at: now,
+            facts: { kind: input.kind },
+          });
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicate();
+        throw error;
+      }
+      return (await repo.findById(db, id)) as AccountWithPlace;
+    },
+
+    /**
+     * Counts one failed login under a row lock; at the threshold the account locks for a while.
+     * Answers whether the account is now locked and how many attempts are left.
+     */
+    async recordLoginFailure(id: string, policy: { threshold: number; lockMinutes: number }) {
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const row = await repo.lockById(trx, id);
+        if (!row) throw new AppError("USER_NOT_FOUND", { id });
+        const failures = row.failed_logins + 1;
+        if (failures >= policy.threshold) {
+          const lockedUntil = new Date(now.getTime() + policy.lockMinutes * 60_000);
+          await repo.update(trx, id, { failed_logins: 0, locked_until: lockedUntil, updated_at: now });
+          await recordChange(trx, {
+            type: "account.locked",
+            subject: id,
+            actor: null,
+            at: now,
+            facts: { until: lockedUntil.toISOString() },
+          });
+          return { locked: true as const, lockedUntil, attemptsLeft: 0 };
+        }
+        await repo.update(trx, id, { failed_logins: failures, updated_at: now });
+        return { locked: false as const, attemptsLeft: policy.threshold - failures };
+      });
+    },
+
+    /** Resets the failure count; for staff, records the login in the ledger outbox. */
+    async recordLoginSuccess(row: AccountWithPlace, totpStep?: number) {
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await repo.update(trx, row.id, {
+          failed_logins: 0,
+          locked_until: null,
+          last_login_at: now,
+          ...(totpStep !== undefined ? { totp_last_step: totpStep } : {}),
+        });
+        if (row.kind === "staff") {
+          await recordChange(trx, {
+            type: "staff.login",
+            subject: row.id,
+            actor: row.id,
+            at: now,
+            facts: { departmentId: row.department_id },
+          });
+        }
+      });
+    },
+
+    async completeTotpEnrolment(id: string, secret: string, step: number) {
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await repo.update(trx, id, {
+          totp_secret: secret,
+          totp_enrolled_at: now,
+          totp_last_step: step,
+          updated_at: now,
+        });
+        await recordChange(trx, { type: "staff.totp_enrolled", subject: id, actor: id, at: now });
+      });
+    },
+
+    async listStaff(actor: Actor, query: StaffQuery): Promise<StaffAccount[]> {
+      const regionCode = query.regionCode ?? actor.regionCode ?? "";
+      authorize(actor, "staff.list", { regionCode });
+      const rows = await repo.listStaff(db, { regionCode, ...query });
+      const now = clock.now();
+      return rows.map((row) => toStaffAccount(row, now));
+    },
+
+    async getStaff(actor: Actor, id: string): Promise<StaffAccount> {
+      const row = await requireStaff(id);
+      authorize(actor, "staff.list", { regionCode: row.region_code });
+      return toStaffAccount(row, clock.now());
+    },
+
+    async createStaff(actor: Actor, input: CreateStaff): Promise<StaffAccount> {
+      const department = await departments.requireById(input.departmentId, "departmentId");
+      authorize(actor, "staff.manage", { regionCode: department.regionCode });
+      const duplicate = () =>
+        fieldError([{ field: "username", reason: "ACCOUNT_EXISTS", message: "This account name is already taken" }]);
+      if (await repo.usernameTaken(db, input.username)) throw duplicate();
+      const id = ids.uuid();
+      const now = clock.now();
+      const passwordHash = await hashPassword(input.password);
+      try {
+        await db.transaction().execute(async (trx) => {
+          await repo.insert(trx, {
+            id,
+            kind: "staff",
+            username: input.username,
+            name: input.name,
+            phone: input.phone ?? null,
+            id_number: null,
+            credit_code: null,
+            region_code: department.regionCode,
+            department_id: department.id,
+            roles: input.roles,
+            clearance: input.clearance,
+            password_hash: passwordHash,
+            totp_secret: null,
+            totp_enrolled_at: null,
+            totp_last_step: null,
+            locked_until: null,
+            last_login_at: null,
+            created_at: now,
+            updated_at: now,
+          });
+          await recordChange(trx, {
+            type: "staff.created",
+            subject: id,
+            actor: actor.accountId,
+            at: now,
+            facts: { departmentId: department.id, roles: input.roles, clearance: input.clearance },
+          });
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicate();
+        throw error;
+      }
+      return this.getStaff(actor, id);
+    },
+
+    async updateStaff(actor: Actor, id: string, input: UpdateStaff): Promise<StaffAccount> {
+      const current = await requireStaff(id);
+      authorize(actor, "staff.manage", { regionCode: current.region_code });
+      const changes: AccountUpdate = {};
+      if (input.departmentId !== undefined && input.departmentId !== current.department_id) {
+        const department = await departments.requireById(input.departmentId, "departmentId");
+        // Moving staff to another region would take them out of this administrator's reach.
+        authorize(actor, "staff.manage", { regionCode: department.regionCode });
+        changes.department_id = department.id;
+        changes.region_code = department.regionCode;
+      }
+      if (input.name !== undefined) changes.name = input.name;
+      if (input.phone !== undefined) changes.phone = input.phone;
+      if (input.roles !== undefined) changes.roles = input.roles;
+      if (input.clearance !== undefined) changes.clearance = input.clearance;
+      if (input.disabled !== undefined) changes.disabled = input.disabled;
+      if (input.unlock) {
+        changes.locked_until = null;
+        changes.failed_logins = 0;
+      }
+      if (input.resetTotp) {
+        changes.totp_secret = null;
+        changes.totp_enrolled_at = null;
+        changes.totp_last_step = null;
+      }
+      if (input.password !== undefined) changes.password_hash = await hashPassword(input.password);
+
+      const losesAdmin =
+        (input.roles !== undefined && !input.roles.includes("admin")) ||
+        input.disabled === true ||
+        changes.region_code !== undefined;
+      if (losesAdmin && current.roles.includes("admin") && current.region_code) {
+        if ((await repo.countActiveAdmins(db, current.region_code, id)) === 0) throw new AppError("LAST_ADMINISTRATOR");
+      }
+      const now = clock.now();
+      changes.updated_at = now;
+      const endsSessions = input.disabled === true || input.password !== undefined || input.resetTotp === true;
+      await db.transaction().execute(async (trx) => {
+        await repo.update(trx, id, changes);
+        if (endsSessions) await repo.endSessions(trx, id);
+        await recordChange(trx, {
+          type: "staff.updated",
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: { fields: Object.keys(input).sort() },
+        });
+      });
+      return this.getStaff(actor, id);
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,27 @@
+import type { Db } from "../../db/database.ts";
+
+/**
+ * A state change, as the ledger will record it: what happened, to which subject, by whom.
+ * Personal data stays out: subjects are ids, and `facts` holds only non-personal details.
+ */
+export interface ChangeRecord {
+  type: string;
+  subject: string;
+  actor: string | null;
+  at: Date;
+  facts?: Record<string, unknown>;
+}
+
+/** Appends the change in the caller's transaction, so the change and its record commit together. */
+export async function recordChange(trx: Db, change: ChangeRecord): Promise<void> {
+  await trx
+    .insertInto("outbox")
+    .values({
+      type: change.type,
+      subject: change.subject,
+      actor: change.actor,
+      at: change.at,
+      content: JSON.stringify(change.facts ?? {}),
+    })
+    .execute();
+}

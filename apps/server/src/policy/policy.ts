@@ -1,0 +1,93 @@
+import { type AccountKind, type Classification, classificationRank, type StaffRole } from "@tongban/contracts";
+import { AppError } from "../http/errors.ts";
+
+/**
+ * The one place that decides who may do what. Every route asks here; nothing else compares
+ * roles, departments, regions, clearances or owners.
+ */
+export interface Actor {
+  accountId: string;
+  kind: AccountKind;
+  roles: readonly StaffRole[];
+  regionCode: string | null;
+  departmentId: string | null;
+  clearance: Classification;
+}
+
+/** What an action touches: its region and department, its owner, and its classification. */
+export interface Resource {
+  regionCode?: string | null;
+  departmentId?: string | null;
+  ownerId?: string | null;
+  classification?: Classification;
+}
+
+export type Action =
+  | "department.list"
+  | "department.manage"
+  | "staff.list"
+  | "staff.manage"
+  | "record.read"
+  | "case.read"
+  | "case.act";
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+const allow: Decision = { allowed: true };
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+function hasClearance(actor: Actor, resource: Resource): boolean {
+  return classificationRank[actor.clearance] >= classificationRank[resource.classification ?? "public"];
+}
+
+function sameRegion(actor: Actor, resource: Resource): boolean {
+  return actor.regionCode !== null && actor.regionCode === resource.regionCode;
+}
+
+function sameDepartment(actor: Actor, resource: Resource): boolean {
+  return actor.departmentId !== null && actor.departmentId === resource.departmentId;
+}
+
+const caseRoles: readonly StaffRole[] = ["window", "handling", "supervisor"];
+
+export function decide(actor: Actor, action: Action, resource: Resource = {}, role?: StaffRole): Decision {
+  const isStaff = actor.kind === "staff";
+  switch (action) {
+    case "department.list":
+      return isStaff ? allow : deny("staff only");
+    case "department.manage":
+    case "staff.list":
+    case "staff.manage":
+      if (!isStaff || !actor.roles.includes("admin")) return deny("administrators only");
+      if (!sameRegion(actor, resource)) return deny("outside the administrator's region");
+      return allow;
+    case "record.read":
+      if (!hasClearance(actor, resource)) return deny("clearance below the record's classification");
+      if (resource.ownerId && resource.ownerId === actor.accountId) return allow;
+      if (!isStaff) return deny("not the owner");
+      if (resource.departmentId && !sameDepartment(actor, resource))
+        return deny("outside the staff member's department");
+      if (resource.regionCode && !sameRegion(actor, resource)) return deny("outside the staff member's region");
+      return allow;
+    case "case.read":
+      if (resource.ownerId && resource.ownerId === actor.accountId && !isStaff) return allow;
+      if (!isStaff) return deny("not the applicant");
+      if (!hasClearance(actor, resource)) return deny("clearance below the case's classification");
+      if (actor.roles.includes("supervisor") && sameRegion(actor, resource)) return allow;
+      if (!sameDepartment(actor, resource)) return deny("outside the staff member's department");
+      if (!actor.roles.some((r) => caseRoles.includes(r))) return deny("no case-handling role");
+      return allow;
+    case "case.act":
+      if (!isStaff) return deny("staff only");
+      if (!sameDepartment(actor, resource)) return deny("outside the staff member's department");
+      if (!hasClearance(actor, resource)) return deny("clearance below the case's classification");
+      if (role && !actor.roles.includes(role)) return deny(`needs the ${role} role`);
+      return allow;
+  }
+}
+
+/** Throws FORBIDDEN with the reason when the policy says no. */
+export function authorize(actor: Actor, action: Action, resource: Resource = {}, role?: StaffRole): void {
+  const decision = decide(actor, action, resource, role);
+  if (!decision.allowed) throw new AppError("FORBIDDEN", { action, reason: decision.reason });
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/**
+ * The one registry of error codes. Every error the API answers carries one of these codes;
+ * the web branches on the code, never on the message.
+ */
+export const errorRegistry = {
+  VALIDATION_FAILED: { status: 400, message: "Some fields are not valid" },
+  BAD_REQUEST: { status: 400, message: "The request could not be understood" },
+  UNAUTHENTICATED: { status: 401, message: "Please log in first" },
+  INVALID_CREDENTIALS: { status: 401, message: "The account or password is wrong" },
+  TOTP_REQUIRED: { status: 401, message: "A one-time code from the authenticator app is required" },
+  TOTP_INVALID: { status: 401, message: "The one-time code is wrong or has expired" },
+  TOTP_ENROLMENT_REQUIRED: {
+    status: 403,
+    message: "Staff must enrol an authenticator app before the first login",
+  },
+  ENROLMENT_EXPIRED: { status: 401, message: "The enrolment has expired; log in again" },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    message: "The account is locked after repeated failed logins; try again later",
+  },
+  ACCOUNT_DISABLED: { status: 403, message: "The account is disabled" },
+  CSRF_INVALID: { status: 403, message: "The request lacks a valid CSRF token" },
+  FORBIDDEN: { status: 403, message: "You are not allowed to do this" },
+  NOT_FOUND: { status: 404, message: "Nothing is here" },
+  REGION_NOT_FOUND: { status: 404, message: "The region does not exist" },
+  DEPARTMENT_NOT_FOUND: { status: 404, message: "The department does not exist" },
+  USER_NOT_FOUND: { status: 404, message: "The account does not exist" },
+  ACCOUNT_EXISTS: { status: 409, message: "An account with this identifier already exists" },
+  DEPARTMENT_EXISTS: { status: 409, message: "A department with this code already exists here" },
+  DEPARTMENT_NOT_EMPTY: {
+    status: 409,
+    message: "The department still has staff accounts; move or disable them first",
+  },
+  LAST_ADMINISTRATOR: {
+    status: 409,
+    message: "This would leave the region without an active administrator",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request is too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The content type is not supported" },
+  RATE_LIMITED: { status: 429, message: "Too many requests; slow down and try again later" },
+  INTERNAL: { status: 500, message: "Something went wrong on our side" },
+  NOT_READY: { status: 503, message: "The service is not ready" },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+export const ErrorCode = z.enum(Object.keys(errorRegistry) as [ErrorCode, ...ErrorCode[]]);
+
+/** One problem with one field: `field` is the dotted path, `reason` a stable code the web translates. */
+export const FieldIssue = z.object({
+  field: z.string(),
+  reason: z.string(),
+  message: z.string(),
+});
+export type FieldIssue = z.infer<typeof FieldIssue>;
+
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

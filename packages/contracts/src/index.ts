@@ -1,0 +1,5 @@
+export * from "./accounts.ts";
+export * from "./enums.ts";
+export * from "./errors.ts";
+export * from "./identity.ts";
+export * from "./regions.ts";

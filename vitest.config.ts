@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects: pure unit tests, database tests (PGlite, or PostgreSQL with DATABASE_URL),
+// and browser tests in Chromium. `npm test` runs all three; `npm run test:db` only the second.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "apps/server/src/**/*.test.ts"],
+          exclude: ["**/*.db.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "db",
+          include: ["apps/server/src/**/*.db.test.ts", "apps/server/test/**/*.test.ts"],
+          pool: "forks",
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["apps/web/e2e/**/*.test.ts"],
+          pool: "forks",
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});

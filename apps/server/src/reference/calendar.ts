@@ -1,6 +1,9 @@
 // Working days on the Chinese calendar, with public holidays and make-up workdays (调休),
 // from the maintained `chinese-days` data. Deadlines (法定时限/承诺时限) count these.
-import { isWorkday } from "chinese-days";
+import chineseDays from "chinese-days";
+
+// The package ships CommonJS for Node, so its functions come off the default export.
+const { isWorkday } = chineseDays;
 
 const DAY_MS = 86_400_000;
 

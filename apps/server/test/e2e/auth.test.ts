@@ -42,7 +42,7 @@ describe("registration", () => {
     const cookie = response.cookies.find((c) => c.name === "tongban.sid");
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
     // The session ends 8 hours (SESSION_TTL_MINUTES) after login.
-    const ttl = (cookie?.expires as Date).getTime() - Date.now();
+    const ttl = new Date(cookie?.expires ?? 0).getTime() - Date.now();
     expect(ttl).toBeGreaterThan(479 * 60_000);
     expect(ttl).toBeLessThanOrEqual(480 * 60_000);
   });

@@ -121,12 +121,17 @@ describe("staff accounts", () => {
     });
 
     const taken = await admin.request("POST", "/api/v1/admin/staff", {
-      ...good.json(),
-      password: "jiaoshen2026",
-      phone: undefined,
-      id: undefined,
+      username: "fz.js.handler",
+      name: "林重名",
+      departmentId: dept("jiaoyu"),
+      roles: ["window"],
+      clearance: "public",
+      password: "chongming2026",
     });
-    expect(taken.statusCode).toBe(400);
+    expect(taken.json()).toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: [{ field: "username", reason: "ACCOUNT_EXISTS" }],
+    });
   });
 
   it("refuses a department that does not exist, on the field", async () => {

@@ -3,3 +3,5 @@ export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./identity.ts";
 export * from "./regions.ts";
+export * from "./catalog.ts";
+export * from "./applications.ts";

@@ -39,6 +39,7 @@ const standardDepartments = (city: string, extra: { dataOffice: string; dataOffi
   { code: "jiaoyu", name: `${city}教育局`, nameEn: "Education Bureau" },
   { code: "shuiwu", name: `国家税务总局${city}税务局`, nameEn: "Taxation Bureau" },
   { code: "shichang", name: `${city}市场监督管理局`, nameEn: "Market Regulation Administration" },
+  { code: "sifa", name: `${city}司法局`, nameEn: "Justice Bureau" },
   { code: "fayuan", name: extra.court, nameEn: "Intermediate People's Court" },
 ];
 
@@ -122,6 +123,7 @@ const staffPlan: StaffPlan[] = [
     roles: ["window", "handling"],
     clearance: "internal",
   },
+  { suffix: "sf.handler", name: "公证员", department: "sifa", roles: ["window", "handling"], clearance: "internal" },
   {
     suffix: "fy.handler",
     name: "立案庭法官助理",

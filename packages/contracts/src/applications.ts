@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { Channel } from "./catalog.ts";
+import { StaffRole } from "./enums.ts";
+
+/** The statuses of an application (办件); each is derived from the action log. */
+export const ApplicationStatus = z.enum([
+  "draft", // 草稿
+  "submitted", // 待受理
+  "under_review", // 办理中
+  "awaiting_supplement", // 待补正
+  "suspended", // 特别程序（中止）
+  "approved", // 准予
+  "rejected", // 不予许可/不予批准
+  "not_accepted", // 不予受理
+  "withdrawn", // 已撤回
+  "delivered", // 已办结（送达）
+]);
+export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
+
+export const ActionType = z.enum([
+  "submit",
+  "claim",
+  "note",
+  "accept",
+  "refuse_acceptance",
+  "request_supplement",
+  "supplement",
+  "complete_step",
+  "approve",
+  "reject",
+  "deliver",
+  "withdraw",
+  "suspend",
+  "resume",
+]);
+export type ActionType = z.infer<typeof ActionType>;
+
+const Reason = z.string({ error: "A reason is required" }).trim().min(2, { error: "Give a reason of at least 2 characters" }).max(2000);
+
+/** One missing or defective item in a supplement request (一次性补正: all of them at once). */
+export const SupplementItem = z.object({
+  /** A material code of the service, or `form.<field>` for a form field. */
+  target: z.string().min(1),
+  problem: z.string().trim().min(2).max(500),
+});
+export type SupplementItem = z.infer<typeof SupplementItem>;
+
+export const ActionRequest = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("submit") }),
+    z.object({ type: z.literal("claim") }),
+    z.object({ type: z.literal("note"), text: z.string().trim().min(1).max(2000) }),
+    z.object({ type: z.literal("accept"), opinion: z.string().trim().max(2000).optional() }),
+    z.object({ type: z.literal("refuse_acceptance"), reason: Reason, legalBasis: z.string().trim().min(2, { error: "Name the legal basis" }).max(500) }),
+    z.object({ type: z.literal("request_supplement"), items: z.array(SupplementItem).min(1, { error: "List every missing or defective item" }), note: z.string().max(2000).optional() }),
+    z.object({ type: z.literal("supplement"), note: z.string().max(2000).optional() }),
+    z.object({ type: z.literal("complete_step"), opinion: Reason }),
+    z.object({ type: z.literal("approve"), opinion: Reason }),
+    z.object({ type: z.literal("reject"), reason: Reason, legalBasis: z.string().trim().min(2, { error: "Name the legal basis" }).max(500) }),
+    z.object({ type: z.literal("deliver"), method: z.enum(["online", "post", "window"]), note: z.string().max(500).optional() }),
+    z.object({ type: z.literal("withdraw"), reason: z.string().trim().max(500).optional() }),
+    z.object({ type: z.literal("suspend"), reason: Reason }),
+    z.object({ type: z.literal("resume"), note: z.string().max(500).optional() }),
+  ],
+  { error: "type must be one of the actions" },
+);
+export type ActionRequest = z.infer<typeof ActionRequest>;
+
+export const CreateApplication = z.object({
+  serviceCode: z.string({ error: "serviceCode is required" }).min(1),
+  channel: Channel.default("pc"),
+});
+export type CreateApplication = z.infer<typeof CreateApplication>;
+
+export const UpdateApplication = z.object({ form: z.record(z.string(), z.unknown()) });
+export type UpdateApplication = z.infer<typeof UpdateApplication>;
+
+export const ApplicationAction = z.object({
+  seq: z.number().int(),
+  type: ActionType,
+  actorName: z.string(),
+  actorRole: z.string(),
+  channel: z.string(),
+  at: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type ApplicationAction = z.infer<typeof ApplicationAction>;
+
+export const ApplicationMaterial = z.object({
+  id: z.string(),
+  materialCode: z.string(),
+  fileName: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  uploadedAt: z.string(),
+});
+export type ApplicationMaterial = z.infer<typeof ApplicationMaterial>;
+
+export const DeadlineState = z.enum(["none", "on_time", "warning", "overdue", "paused", "finished"]);
+
+export const Deadline = z.object({
+  limitDays: z.number().int(),
+  acceptedOn: z.string().nullable(),
+  dueOn: z.string().nullable(),
+  elapsedDays: z.number().int(),
+  pausedDays: z.number().int(),
+  state: DeadlineState,
+});
+export type Deadline = z.infer<typeof Deadline>;
+
+export const ApplicationSummary = z.object({
+  id: z.string(),
+  number: z.string(),
+  serviceCode: z.string(),
+  serviceName: z.string(),
+  applicantName: z.string(),
+  departmentName: z.string(),
+  status: ApplicationStatus,
+  currentStep: z.string().nullable(),
+  holderRole: StaffRole.nullable(),
+  claimedByName: z.string().nullable(),
+  deadline: Deadline,
+  updatedAt: z.string(),
+});
+export type ApplicationSummary = z.infer<typeof ApplicationSummary>;
+
+export const Application = ApplicationSummary.extend({
+  serviceVersion: z.number().int(),
+  applicantId: z.string(),
+  regionCode: z.string(),
+  departmentId: z.string(),
+  form: z.record(z.string(), z.unknown()),
+  firstContactName: z.string().nullable(),
+  openSupplement: z.array(SupplementItem).nullable(),
+  materials: z.array(ApplicationMaterial),
+  actions: z.array(ApplicationAction),
+  /** The actions the caller may take now. */
+  allowedActions: z.array(ActionType),
+  createdAt: z.string(),
+  submittedAt: z.string().nullable(),
+});
+export type Application = z.infer<typeof Application>;
+
+export const ApplicationQuery = z.object({
+  status: ApplicationStatus.optional(),
+  serviceCode: z.string().optional(),
+  deadline: z.enum(["warning", "overdue"]).optional(),
+  mine: z.enum(["true", "false"]).optional(),
+  q: z.string().trim().max(50).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ApplicationQuery = z.infer<typeof ApplicationQuery>;

@@ -1,0 +1,169 @@
+import { z } from "zod";
+import { AccountKind, Classification, StaffRole } from "./enums.ts";
+
+/** 事项类型: the kinds of administrative power and public service in the national catalogue. */
+export const ServiceType = z.enum([
+  "administrative_licence", // 行政许可
+  "administrative_confirmation", // 行政确认
+  "administrative_payment", // 行政给付
+  "administrative_ruling", // 行政裁决
+  "public_service", // 公共服务
+  "other_power", // 其他行政权力
+]);
+export type ServiceType = z.infer<typeof ServiceType>;
+
+/** 办理形式 (国办发〔2020〕35号 for the cross-province ones). */
+export const HandlingMode = z.enum([
+  "online", // 全程网办
+  "window", // 窗口办理
+  "remote_acceptance", // 异地代收代办
+  "joint", // 多地联办
+]);
+export type HandlingMode = z.infer<typeof HandlingMode>;
+
+/** 四端: the channels an application can come through. */
+export const Channel = z.enum(["pc", "mobile", "window", "kiosk"]);
+export type Channel = z.infer<typeof Channel>;
+
+export const LifeEvent = z.enum([
+  "birth", // 出生
+  "school", // 上学
+  "employment", // 就业
+  "marriage", // 结婚
+  "housing", // 住房
+  "health", // 医疗
+  "retirement", // 退休
+  "death", // 身后事
+  "business_start", // 开办企业
+  "business_change", // 变更经营
+  "tax", // 纳税
+  "litigation", // 诉讼
+]);
+export type LifeEvent = z.infer<typeof LifeEvent>;
+
+/** 管辖规则: which region is competent for an application. */
+export const JurisdictionRule = z.enum([
+  "household_registration", // 申请人户籍地
+  "residence", // 经常居住地
+  "either_applicant_household", // 任一方户籍地 (e.g. marriage registration)
+  "enterprise_registration", // 企业登记地
+  "anywhere", // 不限地域
+]);
+export type JurisdictionRule = z.infer<typeof JurisdictionRule>;
+
+export const LegalBasis = z.object({
+  title: z.string().min(2), // 《中华人民共和国民法典》
+  article: z.string().min(1).optional(), // 第一千零四十九条
+});
+
+export const Fee = z.object({
+  name: z.string().min(2),
+  amountYuan: z.number().min(0).multipleOf(0.01),
+  basis: z.string().min(2),
+});
+
+const contentTypes = ["application/pdf", "image/jpeg", "image/png"] as const;
+export const MaterialContentType = z.enum(contentTypes);
+
+export const Material = z
+  .object({
+    code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/),
+    name: z.string().min(2),
+    required: z.boolean(),
+    /** upload: the applicant uploads it; data: fetched from a department's data; certificate: from an e-certificate. */
+    source: z.enum(["upload", "data", "certificate"]),
+    accept: z.array(MaterialContentType).min(1).default(["application/pdf", "image/jpeg", "image/png"]),
+    maxSizeMb: z.number().positive().max(50).default(10),
+    copies: z.string().optional(), // 原件/复印件 requirements, shown in the guide
+    note: z.string().optional(),
+    /** For source "data": the data resource that provides it (wired up by the data-sharing issue). */
+    dataResource: z.string().optional(),
+    /** For source "certificate": the e-certificate type (wired up by the e-certificate issue). */
+    certificateType: z.string().optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.source === "data" && !m.dataResource) ctx.addIssue({ code: "custom", path: ["dataResource"], message: "a material from data names its data resource" });
+    if (m.source === "certificate" && !m.certificateType) ctx.addIssue({ code: "custom", path: ["certificateType"], message: "a material from an e-certificate names the certificate type" });
+  });
+export type Material = z.infer<typeof Material>;
+
+export const WorkflowStep = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/),
+  name: z.string().min(2), // 受理, 审核, 审批/签发
+  role: StaffRole,
+});
+export type WorkflowStep = z.infer<typeof WorkflowStep>;
+
+/** UI hints for one form field: label in three scripts, widget, order, help. */
+export const FieldHint = z.object({
+  label: z.object({ "zh-Hans": z.string(), "zh-Hant": z.string().optional(), en: z.string().optional() }),
+  widget: z.enum(["text", "textarea", "select", "radio", "date", "number", "id-number", "phone", "region"]).optional(),
+  help: z.string().optional(),
+  placeholder: z.string().optional(),
+  /** Options' labels for enum fields, by value. */
+  options: z.record(z.string(), z.string()).optional(),
+});
+export type FieldHint = z.infer<typeof FieldHint>;
+
+export const ServiceForm = z.object({
+  /** JSON Schema 2020-12 of the form data: an object whose properties are the fields. */
+  schema: z
+    .object({ type: z.literal("object"), properties: z.record(z.string(), z.unknown()), required: z.array(z.string()).optional() })
+    .passthrough(),
+  /** Field order and hints; every property of the schema has one. */
+  ui: z.object({ order: z.array(z.string()).min(1), fields: z.record(z.string(), FieldHint) }),
+});
+export type ServiceForm = z.infer<typeof ServiceForm>;
+
+export const ServiceItem = z
+  .object({
+    code: z.string().regex(/^\d{6}-[A-Z]{2,4}-\d{4}$/, { error: "code is <region code>-<department letters>-<four digits>, e.g. 350100-MZ-0001" }),
+    name: z.string().min(2),
+    nameEn: z.string().min(2),
+    type: ServiceType,
+    regionCode: z.string().regex(/^\d{6}$/),
+    /** The competent department (实施主体), by its code within the region. */
+    departmentCode: z.string(),
+    applicantKinds: z.array(AccountKind.exclude(["staff"])).min(1),
+    lifeEvents: z.array(LifeEvent).default([]),
+    summary: z.string().min(10),
+    legalBasis: z.array(LegalBasis).min(1),
+    conditions: z.array(z.string().min(2)).min(1),
+    fees: z.array(Fee).default([]),
+    statutoryLimitDays: z.number().int().min(0).max(365),
+    committedLimitDays: z.number().int().min(0).max(365),
+    handlingPlace: z.string().min(4),
+    visitsRequired: z.number().int().min(0).max(5),
+    handlingModes: z.array(HandlingMode).min(1),
+    channels: z.array(Channel).min(1),
+    jurisdiction: JurisdictionRule,
+    classification: Classification.default("internal"),
+    form: ServiceForm,
+    materials: z.array(Material),
+    workflow: z.object({ steps: z.array(WorkflowStep).min(2) }),
+    /** Whether the result is an e-certificate, and of which type (the e-certificate issue issues it). */
+    result: z.object({ name: z.string().min(2), certificateType: z.string().optional() }),
+  })
+  .superRefine((item, ctx) => {
+    if (item.committedLimitDays > item.statutoryLimitDays) {
+      ctx.addIssue({ code: "custom", path: ["committedLimitDays"], message: "the committed limit cannot exceed the statutory limit" });
+    }
+    const first = item.workflow.steps[0];
+    if (first && first.role !== "window" && first.key !== "acceptance") {
+      ctx.addIssue({ code: "custom", path: ["workflow", "steps", 0], message: "the first step is acceptance (受理)" });
+    }
+    const keys = item.workflow.steps.map((s) => s.key);
+    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: "custom", path: ["workflow", "steps"], message: "step keys repeat" });
+    const materialCodes = item.materials.map((m) => m.code);
+    if (new Set(materialCodes).size !== materialCodes.length) ctx.addIssue({ code: "custom", path: ["materials"], message: "material codes repeat" });
+    const properties = Object.keys(item.form.schema.properties);
+    for (const name of properties) {
+      if (!item.form.ui.fields[name]) ctx.addIssue({ code: "custom", path: ["form", "ui", "fields", name], message: `field ${name} has no UI hint` });
+      if (!item.form.ui.order.includes(name)) ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `field ${name} is not in the order` });
+    }
+    for (const name of item.form.ui.order) {
+      if (!properties.includes(name)) ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `${name} is not a field of the schema` });
+    }
+    if (item.code.slice(0, 6) !== item.regionCode) ctx.addIssue({ code: "custom", path: ["code"], message: "the code starts with the region code" });
+  });
+export type ServiceItem = z.infer<typeof ServiceItem>;

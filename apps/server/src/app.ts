@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import helmet from "@fastify/helmet";
+import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
@@ -22,13 +23,23 @@ import { sessionPlugin } from "./http/session.plugin.ts";
 import "./http/types.ts";
 import { staffRoutes } from "./modules/accounts/accounts.routes.ts";
 import { createAccountsService } from "./modules/accounts/accounts.service.ts";
+import { applicationsRoutes } from "./modules/applications/applications.routes.ts";
+import { createApplicationsService } from "./modules/applications/applications.service.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { createAuthService } from "./modules/auth/auth.service.ts";
+import { loadCatalog } from "./modules/catalog/catalog.loader.ts";
+import { catalogRoutes } from "./modules/catalog/catalog.routes.ts";
+import { createCatalogService } from "./modules/catalog/catalog.service.ts";
 import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
 import { createDepartmentsService } from "./modules/departments/departments.service.ts";
+import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
+import { createNotificationsService } from "./modules/notifications/notifications.service.ts";
 import { regionsRoutes } from "./modules/regions/regions.routes.ts";
 import { createRegionsService } from "./modules/regions/regions.service.ts";
+import { createSignaturesService } from "./modules/signatures/signatures.service.ts";
+import type { FileStore } from "./ports/files.ts";
 import type { Clock, Ids, KeyStore } from "./ports/index.ts";
+import { type MessageSender, outboxSender } from "./ports/messaging.ts";
 
 export interface AppDeps {
   config: Config;
@@ -36,15 +47,19 @@ export interface AppDeps {
   clock: Clock;
   ids: Ids;
   keys: KeyStore;
+  files: FileStore;
+  /** SMS and email; the local outbox adapter when not given. */
+  messages?: MessageSender;
+  /** The catalogue folder to load and publish at start (its `services/` subfolder). */
+  catalogDir?: string;
   logger?: FastifyServerOptions["logger"];
 }
 
-export function buildServices({
-  database,
-  clock,
-  ids,
-  config,
-}: Pick<AppDeps, "database" | "clock" | "ids" | "config">) {
+export function buildServices(
+  deps: Pick<AppDeps, "database" | "clock" | "ids" | "config" | "keys" | "files" | "messages">,
+  log: (error: unknown) => void = () => {},
+) {
+  const { database, clock, ids, config } = deps;
   const db = database.db;
   const regions = createRegionsService({ db });
   const departments = createDepartmentsService({ db, clock, ids, regions });
@@ -56,7 +71,25 @@ export function buildServices({
     accounts,
     policy: { lockoutThreshold: config.lockoutThreshold, lockoutMinutes: config.lockoutMinutes, issuer: "Tongban" },
   });
-  return { regions, departments, accounts, auth };
+  const catalog = createCatalogService({ db, clock, ids, departments });
+  const signatures = createSignaturesService({ clock, keys: deps.keys });
+  const notifications = createNotificationsService({
+    db,
+    clock,
+    ids,
+    sender: deps.messages ?? outboxSender(db, clock),
+    log,
+  });
+  const applications = createApplicationsService({
+    db,
+    clock,
+    ids,
+    files: deps.files,
+    catalog,
+    notifications,
+    signatures,
+  });
+  return { regions, departments, accounts, auth, catalog, signatures, notifications, applications };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -78,7 +111,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header("x-request-id", request.id);
   });
 
-  const services = buildServices(deps);
+  const services = buildServices(deps, (error) => app.log.warn({ err: error }, "a message could not be sent"));
+  if (deps.catalogDir) {
+    const published = await services.catalog.syncFromFiles(loadCatalog(join(deps.catalogDir, "services")));
+    if (published.length > 0) app.log.info({ published }, "catalogue items published from files");
+  }
   const metrics = registerMetrics(app);
 
   await app.register(helmet, {
@@ -98,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: false,
     errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: "RATE_LIMITED", retryAfter: context.after }),
   });
+  await app.register(multipart, { limits: { fileSize: 50 * 1_048_576, files: 1, fields: 5, parts: 6 } });
   await app.register(sessionPlugin, {
     db: database.db,
     secret: keys.getOrCreate("session-secret", () => deps.ids.token(48)),
@@ -154,6 +192,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         loginRateLimit: config.loginRateLimitPerMinute,
       });
       await api.register(staffRoutes, { accounts: services.accounts });
+      await api.register(catalogRoutes, { catalog: services.catalog });
+      await api.register(applicationsRoutes, { applications: services.applications });
+      await api.register(notificationsRoutes, { notifications: services.notifications });
     },
     { prefix: "/api/v1" },
   );

@@ -14,7 +14,8 @@ import { migrate } from "./db/migrate.ts";
 import { AppError } from "./http/errors.ts";
 import { hashPassword } from "./modules/auth/credentials.ts";
 import { recordChange } from "./modules/ledger/outbox.ts";
-import { randomIds, systemClock } from "./ports/index.ts";
+import { memoryFileStore } from "./ports/files.ts";
+import { memoryKeyStore, randomIds, systemClock } from "./ports/index.ts";
 
 const usage = `usage:
   npm run admin -- add-region <six-digit GB/T 2260 code>
@@ -68,7 +69,14 @@ async function main() {
           nameEn: values["name-en"],
         });
         if (!parsed.success) fail(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join("\n"));
-        const services = buildServices({ database, clock: systemClock, ids: randomIds, config });
+        const services = buildServices({
+          database,
+          clock: systemClock,
+          ids: randomIds,
+          config,
+          keys: memoryKeyStore(),
+          files: memoryFileStore(),
+        });
         await services.regions.require(parsed.data.regionCode);
         await db.transaction().execute(async (trx) => {
           const id = randomIds.uuid();

@@ -5,6 +5,8 @@ import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { type Database, openPGlite, openPostgres } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
+import { CatalogError } from "./modules/catalog/catalog.loader.ts";
+import { localDiskFileStore } from "./ports/files.ts";
 import { fileKeyStore, randomIds, systemClock } from "./ports/index.ts";
 import { type DemoAccount, needsSeeding, seedDemoWorld } from "./seed/demo-world.ts";
 
@@ -66,6 +68,8 @@ async function main() {
     clock: systemClock,
     ids: randomIds,
     keys: fileKeyStore(dataDir),
+    files: localDiskFileStore(join(dataDir, "files")),
+    catalogDir: resolve(here, "../../../catalog"),
   });
   // Expired sessions are swept every ten minutes; the store already refuses them on read.
   const sweep = setInterval(() => {
@@ -99,6 +103,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof CatalogError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `Tongban could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -35,7 +35,11 @@ export const ActionType = z.enum([
 ]);
 export type ActionType = z.infer<typeof ActionType>;
 
-const Reason = z.string({ error: "A reason is required" }).trim().min(2, { error: "Give a reason of at least 2 characters" }).max(2000);
+const Reason = z
+  .string({ error: "A reason is required" })
+  .trim()
+  .min(2, { error: "Give a reason of at least 2 characters" })
+  .max(2000);
 
 /** One missing or defective item in a supplement request (一次性补正: all of them at once). */
 export const SupplementItem = z.object({
@@ -52,13 +56,29 @@ export const ActionRequest = z.discriminatedUnion(
     z.object({ type: z.literal("claim") }),
     z.object({ type: z.literal("note"), text: z.string().trim().min(1).max(2000) }),
     z.object({ type: z.literal("accept"), opinion: z.string().trim().max(2000).optional() }),
-    z.object({ type: z.literal("refuse_acceptance"), reason: Reason, legalBasis: z.string().trim().min(2, { error: "Name the legal basis" }).max(500) }),
-    z.object({ type: z.literal("request_supplement"), items: z.array(SupplementItem).min(1, { error: "List every missing or defective item" }), note: z.string().max(2000).optional() }),
+    z.object({
+      type: z.literal("refuse_acceptance"),
+      reason: Reason,
+      legalBasis: z.string().trim().min(2, { error: "Name the legal basis" }).max(500),
+    }),
+    z.object({
+      type: z.literal("request_supplement"),
+      items: z.array(SupplementItem).min(1, { error: "List every missing or defective item" }),
+      note: z.string().max(2000).optional(),
+    }),
     z.object({ type: z.literal("supplement"), note: z.string().max(2000).optional() }),
     z.object({ type: z.literal("complete_step"), opinion: Reason }),
     z.object({ type: z.literal("approve"), opinion: Reason }),
-    z.object({ type: z.literal("reject"), reason: Reason, legalBasis: z.string().trim().min(2, { error: "Name the legal basis" }).max(500) }),
-    z.object({ type: z.literal("deliver"), method: z.enum(["online", "post", "window"]), note: z.string().max(500).optional() }),
+    z.object({
+      type: z.literal("reject"),
+      reason: Reason,
+      legalBasis: z.string().trim().min(2, { error: "Name the legal basis" }).max(500),
+    }),
+    z.object({
+      type: z.literal("deliver"),
+      method: z.enum(["online", "post", "window"]),
+      note: z.string().max(500).optional(),
+    }),
     z.object({ type: z.literal("withdraw"), reason: z.string().trim().max(500).optional() }),
     z.object({ type: z.literal("suspend"), reason: Reason }),
     z.object({ type: z.literal("resume"), note: z.string().max(500).optional() }),

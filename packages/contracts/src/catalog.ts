@@ -82,8 +82,14 @@ export const Material = z
     certificateType: z.string().optional(),
   })
   .superRefine((m, ctx) => {
-    if (m.source === "data" && !m.dataResource) ctx.addIssue({ code: "custom", path: ["dataResource"], message: "a material from data names its data resource" });
-    if (m.source === "certificate" && !m.certificateType) ctx.addIssue({ code: "custom", path: ["certificateType"], message: "a material from an e-certificate names the certificate type" });
+    if (m.source === "data" && !m.dataResource)
+      ctx.addIssue({ code: "custom", path: ["dataResource"], message: "a material from data names its data resource" });
+    if (m.source === "certificate" && !m.certificateType)
+      ctx.addIssue({
+        code: "custom",
+        path: ["certificateType"],
+        message: "a material from an e-certificate names the certificate type",
+      });
   });
 export type Material = z.infer<typeof Material>;
 
@@ -108,62 +114,130 @@ export type FieldHint = z.infer<typeof FieldHint>;
 export const ServiceForm = z.object({
   /** JSON Schema 2020-12 of the form data: an object whose properties are the fields. */
   schema: z
-    .object({ type: z.literal("object"), properties: z.record(z.string(), z.unknown()), required: z.array(z.string()).optional() })
+    .object({
+      type: z.literal("object"),
+      properties: z.record(z.string(), z.unknown()),
+      required: z.array(z.string()).optional(),
+    })
     .passthrough(),
   /** Field order and hints; every property of the schema has one. */
   ui: z.object({ order: z.array(z.string()).min(1), fields: z.record(z.string(), FieldHint) }),
 });
 export type ServiceForm = z.infer<typeof ServiceForm>;
 
-export const ServiceItem = z
-  .object({
-    code: z.string().regex(/^\d{6}-[A-Z]{2,4}-\d{4}$/, { error: "code is <region code>-<department letters>-<four digits>, e.g. 350100-MZ-0001" }),
-    name: z.string().min(2),
-    nameEn: z.string().min(2),
-    type: ServiceType,
-    regionCode: z.string().regex(/^\d{6}$/),
-    /** The competent department (实施主体), by its code within the region. */
-    departmentCode: z.string(),
-    applicantKinds: z.array(AccountKind.exclude(["staff"])).min(1),
-    lifeEvents: z.array(LifeEvent).default([]),
-    summary: z.string().min(10),
-    legalBasis: z.array(LegalBasis).min(1),
-    conditions: z.array(z.string().min(2)).min(1),
-    fees: z.array(Fee).default([]),
-    statutoryLimitDays: z.number().int().min(0).max(365),
-    committedLimitDays: z.number().int().min(0).max(365),
-    handlingPlace: z.string().min(4),
-    visitsRequired: z.number().int().min(0).max(5),
-    handlingModes: z.array(HandlingMode).min(1),
-    channels: z.array(Channel).min(1),
-    jurisdiction: JurisdictionRule,
-    classification: Classification.default("internal"),
-    form: ServiceForm,
-    materials: z.array(Material),
-    workflow: z.object({ steps: z.array(WorkflowStep).min(2) }),
-    /** Whether the result is an e-certificate, and of which type (the e-certificate issue issues it). */
-    result: z.object({ name: z.string().min(2), certificateType: z.string().optional() }),
-  })
-  .superRefine((item, ctx) => {
-    if (item.committedLimitDays > item.statutoryLimitDays) {
-      ctx.addIssue({ code: "custom", path: ["committedLimitDays"], message: "the committed limit cannot exceed the statutory limit" });
-    }
-    const first = item.workflow.steps[0];
-    if (first && first.role !== "window" && first.key !== "acceptance") {
-      ctx.addIssue({ code: "custom", path: ["workflow", "steps", 0], message: "the first step is acceptance (受理)" });
-    }
-    const keys = item.workflow.steps.map((s) => s.key);
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: "custom", path: ["workflow", "steps"], message: "step keys repeat" });
-    const materialCodes = item.materials.map((m) => m.code);
-    if (new Set(materialCodes).size !== materialCodes.length) ctx.addIssue({ code: "custom", path: ["materials"], message: "material codes repeat" });
-    const properties = Object.keys(item.form.schema.properties);
-    for (const name of properties) {
-      if (!item.form.ui.fields[name]) ctx.addIssue({ code: "custom", path: ["form", "ui", "fields", name], message: `field ${name} has no UI hint` });
-      if (!item.form.ui.order.includes(name)) ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `field ${name} is not in the order` });
-    }
-    for (const name of item.form.ui.order) {
-      if (!properties.includes(name)) ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `${name} is not a field of the schema` });
-    }
-    if (item.code.slice(0, 6) !== item.regionCode) ctx.addIssue({ code: "custom", path: ["code"], message: "the code starts with the region code" });
-  });
+/** The standard elements (事项要素) of a service item, without the cross-field rules. */
+export const ServiceItemFields = z.object({
+  code: z.string().regex(/^\d{6}-[A-Z]{2,4}-\d{4}$/, {
+    error: "code is <region code>-<department letters>-<four digits>, e.g. 350100-MZ-0001",
+  }),
+  name: z.string().min(2),
+  nameEn: z.string().min(2),
+  type: ServiceType,
+  regionCode: z.string().regex(/^\d{6}$/),
+  /** The competent department (实施主体), by its code within the region. */
+  departmentCode: z.string(),
+  applicantKinds: z.array(AccountKind.exclude(["staff"])).min(1),
+  lifeEvents: z.array(LifeEvent).default([]),
+  summary: z.string().min(10),
+  legalBasis: z.array(LegalBasis).min(1),
+  conditions: z.array(z.string().min(2)).min(1),
+  fees: z.array(Fee).default([]),
+  statutoryLimitDays: z.number().int().min(0).max(365),
+  committedLimitDays: z.number().int().min(0).max(365),
+  handlingPlace: z.string().min(4),
+  visitsRequired: z.number().int().min(0).max(5),
+  handlingModes: z.array(HandlingMode).min(1),
+  channels: z.array(Channel).min(1),
+  jurisdiction: JurisdictionRule,
+  classification: Classification.default("internal"),
+  form: ServiceForm,
+  materials: z.array(Material),
+  workflow: z.object({ steps: z.array(WorkflowStep).min(2) }),
+  /** Whether the result is an e-certificate, and of which type (the e-certificate issue issues it). */
+  result: z.object({ name: z.string().min(2), certificateType: z.string().optional() }),
+});
+
+export const ServiceItem = ServiceItemFields.superRefine((item, ctx) => {
+  if (item.committedLimitDays > item.statutoryLimitDays) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["committedLimitDays"],
+      message: "the committed limit cannot exceed the statutory limit",
+    });
+  }
+  const first = item.workflow.steps[0];
+  if (first && first.role !== "window" && first.key !== "acceptance") {
+    ctx.addIssue({ code: "custom", path: ["workflow", "steps", 0], message: "the first step is acceptance (受理)" });
+  }
+  const keys = item.workflow.steps.map((s) => s.key);
+  if (new Set(keys).size !== keys.length)
+    ctx.addIssue({ code: "custom", path: ["workflow", "steps"], message: "step keys repeat" });
+  const materialCodes = item.materials.map((m) => m.code);
+  if (new Set(materialCodes).size !== materialCodes.length)
+    ctx.addIssue({ code: "custom", path: ["materials"], message: "material codes repeat" });
+  const properties = Object.keys(item.form.schema.properties);
+  for (const name of properties) {
+    if (!item.form.ui.fields[name])
+      ctx.addIssue({ code: "custom", path: ["form", "ui", "fields", name], message: `field ${name} has no UI hint` });
+    if (!item.form.ui.order.includes(name))
+      ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `field ${name} is not in the order` });
+  }
+  for (const name of item.form.ui.order) {
+    if (!properties.includes(name))
+      ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `${name} is not a field of the schema` });
+  }
+  if (item.code.slice(0, 6) !== item.regionCode)
+    ctx.addIssue({ code: "custom", path: ["code"], message: "the code starts with the region code" });
+});
 export type ServiceItem = z.infer<typeof ServiceItem>;
+
+export const ServiceSummary = z.object({
+  code: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  nameEn: z.string(),
+  type: ServiceType,
+  summary: z.string(),
+  regionCode: z.string(),
+  departmentId: z.string(),
+  departmentName: z.string(),
+  applicantKinds: z.array(z.string()),
+  lifeEvents: z.array(LifeEvent),
+  handlingModes: z.array(HandlingMode),
+  channels: z.array(Channel),
+  visitsRequired: z.number().int(),
+  committedLimitDays: z.number().int(),
+  feeYuan: z.number(),
+});
+export type ServiceSummary = z.infer<typeof ServiceSummary>;
+
+export const ServiceDetail = z.object({
+  version: z.number().int(),
+  departmentId: z.string(),
+  departmentName: z.string(),
+  item: ServiceItemFields,
+});
+export type ServiceDetail = z.infer<typeof ServiceDetail>;
+
+export const ServiceQuery = z.object({
+  regionCode: z
+    .string()
+    .regex(/^\d{6}$/, { error: "A region code has 6 digits" })
+    .optional(),
+  departmentId: z.string().uuid().optional(),
+  lifeEvent: LifeEvent.optional(),
+  applicantKind: z.enum(["resident", "enterprise"]).optional(),
+  q: z.string().trim().max(50).optional(),
+});
+export type ServiceQuery = z.infer<typeof ServiceQuery>;
+
+export const ServiceVersionInfo = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  status: z.enum(["draft", "published", "superseded"]),
+  source: z.enum(["file", "console"]),
+  createdAt: z.string(),
+  publishedAt: z.string().nullable(),
+  createdByName: z.string().nullable(),
+});
+export type ServiceVersionInfo = z.infer<typeof ServiceVersionInfo>;

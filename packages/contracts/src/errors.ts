@@ -27,6 +27,11 @@ export const errorRegistry = {
   REGION_NOT_FOUND: { status: 404, message: "The region does not exist" },
   DEPARTMENT_NOT_FOUND: { status: 404, message: "The department does not exist" },
   USER_NOT_FOUND: { status: 404, message: "The account does not exist" },
+  SERVICE_NOT_FOUND: { status: 404, message: "The service does not exist" },
+  APPLICATION_NOT_FOUND: { status: 404, message: "The application does not exist" },
+  FILE_NOT_FOUND: { status: 404, message: "The file does not exist" },
+  ACTION_NOT_ALLOWED: { status: 409, message: "This action is not allowed in the application's current state" },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: "This Idempotency-Key was already used for a different request" },
   ACCOUNT_EXISTS: { status: 409, message: "An account with this identifier already exists" },
   DEPARTMENT_EXISTS: { status: 409, message: "A department with this code already exists here" },
   DEPARTMENT_NOT_EMPTY: {

@@ -22,6 +22,9 @@ export interface Database {
 
 // node-postgres parses bigint (int8) to string by default; counts and ids here fit in a double.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+// Calendar dates stay YYYY-MM-DD strings: a Date would shift them by the server's time zone.
+const DATE_OID = 1082;
+pg.types.setTypeParser(DATE_OID, (value) => value);
 
 export function openPostgres(url: string, poolSize = 20): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
@@ -89,12 +92,17 @@ export function wrapPGlite(pglite: PGlite): Database {
   };
 }
 
+/** Creates a PGlite with the same value parsing as the PostgreSQL pool. */
+export function createPGlite(location?: string): Promise<PGlite> {
+  return PGlite.create(location, { parsers: { [DATE_OID]: (value: string) => value } });
+}
+
 export async function openPGlite(dataDir: string | undefined): Promise<Database> {
   let location: string | undefined;
   if (dataDir) {
     location = join(dataDir, "pgdata");
     mkdirSync(location, { recursive: true });
   }
-  const pglite = await PGlite.create(location);
+  const pglite = await createPGlite(location);
   return wrapPGlite(pglite);
 }

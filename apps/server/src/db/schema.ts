@@ -41,6 +41,7 @@ export interface AccountsTable {
   locked_until: Timestamp | null;
   disabled: ColumnType<boolean, boolean | undefined, boolean>;
   last_login_at: Timestamp | null;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -68,6 +69,130 @@ export interface OutboxTable {
   content: ColumnType<unknown, string, string>;
 }
 
+export interface ServiceVersionsTable {
+  id: string;
+  code: string;
+  version: number;
+  region_code: string;
+  department_id: string;
+  content: ColumnType<unknown, string, string>;
+  content_hash: string;
+  source: "file" | "console";
+  status: "draft" | "published" | "superseded";
+  created_by: string | null;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+}
+
+export interface ServicesTable {
+  code: string;
+  region_code: string;
+  department_id: string;
+  version_id: string;
+  name: string;
+  search_text: string;
+  life_events: ColumnType<string[], string[] | undefined, string[]>;
+  applicant_kinds: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  number: string;
+  service_code: string;
+  service_version_id: string;
+  applicant_id: string;
+  region_code: string;
+  department_id: string;
+  classification: ColumnType<string, string | undefined, string>;
+  form: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: string;
+  step_index: ColumnType<number, number | undefined, number>;
+  holder_role: string | null;
+  claimed_by: string | null;
+  first_contact_id: string | null;
+  accepted_on: ColumnType<string | null, string | null | undefined, string | null>;
+  due_on: ColumnType<string | null, string | null | undefined, string | null>;
+  warn_on: ColumnType<string | null, string | null | undefined, string | null>;
+  paused_since: ColumnType<string | null, string | null | undefined, string | null>;
+  paused_days: ColumnType<number, number | undefined, number>;
+  last_action_seq: ColumnType<number, number | undefined, number>;
+  channel: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  submitted_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationActionsTable {
+  application_id: string;
+  seq: number;
+  type: string;
+  actor_id: string;
+  actor_role: string;
+  channel: string;
+  place: string | null;
+  at: Timestamp;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  idempotency_key: string | null;
+}
+
+export interface IdempotentAnswersTable {
+  actor_id: string;
+  key: string;
+  scope: string;
+  status: number;
+  body: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+}
+
+export interface FilesTable {
+  sha256: string;
+  content_type: string;
+  size: number;
+  created_at: Timestamp;
+}
+
+export interface ApplicationMaterialsTable {
+  id: string;
+  application_id: string;
+  material_code: string;
+  file_sha256: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  uploaded_by: string;
+  uploaded_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
+export interface NotificationsTable {
+  id: string;
+  account_id: string;
+  application_id: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface MessageOutboxTable {
+  id: Generated<string>;
+  channel: "sms" | "email";
+  recipient: string;
+  subject: string | null;
+  body: string;
+  account_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  account_id: string;
+  algorithm: string;
+  public_key: string;
+  sealed_private_key: string;
+  created_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   applied_at: CreatedAt;
@@ -81,6 +206,16 @@ export interface DB {
   totp_enrolments: TotpEnrolmentsTable;
   outbox: OutboxTable;
   schema_migrations: SchemaMigrationsTable;
+  service_versions: ServiceVersionsTable;
+  services: ServicesTable;
+  applications: ApplicationsTable;
+  application_actions: ApplicationActionsTable;
+  idempotent_answers: IdempotentAnswersTable;
+  files: FilesTable;
+  application_materials: ApplicationMaterialsTable;
+  notifications: NotificationsTable;
+  message_outbox: MessageOutboxTable;
+  signing_keys: SigningKeysTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -27,6 +27,8 @@ export type Action =
   | "department.manage"
   | "staff.list"
   | "staff.manage"
+  | "service.manage"
+  | "messages.read"
   | "record.read"
   | "case.read"
   | "case.act";
@@ -55,7 +57,10 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
   switch (action) {
     case "department.list":
       return isStaff ? allow : deny("staff only");
+    case "messages.read":
+      return isStaff && actor.roles.includes("admin") ? allow : deny("administrators only");
     case "department.manage":
+    case "service.manage":
     case "staff.list":
     case "staff.manage":
       if (!isStaff || !actor.roles.includes("admin")) return deny("administrators only");

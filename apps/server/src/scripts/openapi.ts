@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { buildApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
 import { openPGlite } from "../db/database.ts";
+import { memoryFileStore } from "../ports/files.ts";
 import { memoryKeyStore, randomIds, systemClock } from "../ports/index.ts";
 
 const target = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../docs/openapi.json");
@@ -16,6 +17,7 @@ const app = await buildApp({
   clock: systemClock,
   ids: randomIds,
   keys: memoryKeyStore(),
+  files: memoryFileStore(),
 });
 await app.ready();
 const document = `${JSON.stringify(app.swagger(), null, 2)}\n`;

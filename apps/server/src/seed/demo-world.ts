@@ -105,9 +105,10 @@ const staffPlan: StaffPlan[] = [
     suffix: "mz.window",
     name: "婚姻登记员",
     department: "minzheng",
-    roles: ["window", "handling"],
+    roles: ["window"],
     clearance: "internal",
   },
+  { suffix: "mz.handler", name: "婚姻登记审核员", department: "minzheng", roles: ["handling"], clearance: "internal" },
   {
     suffix: "rs.handler",
     name: "社保审批员",

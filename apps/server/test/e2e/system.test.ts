@@ -16,11 +16,14 @@ describe("operations endpoints", () => {
   });
 
   it("is not ready when a migration is pending", async () => {
-    await t.database.db.deleteFrom("schema_migrations").execute();
+    await t.database.db.deleteFrom("schema_migrations").where("version", "=", "002_catalog_applications").execute();
     const response = await t.app.inject("/readyz");
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ code: "NOT_READY", details: { pendingMigrations: ["001_foundation"] } });
-    await t.database.db.insertInto("schema_migrations").values({ version: "001_foundation" }).execute();
+    expect(response.json()).toMatchObject({
+      code: "NOT_READY",
+      details: { pendingMigrations: ["002_catalog_applications"] },
+    });
+    await t.database.db.insertInto("schema_migrations").values({ version: "002_catalog_applications" }).execute();
   });
 
   it("serves Prometheus metrics with request counts per route", async () => {

@@ -1,7 +1,9 @@
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { generate } from "otplib";
 import { buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
+import { memoryFileStore } from "../../src/ports/files.ts";
 import { memoryKeyStore, randomIds } from "../../src/ports/index.ts";
 import type { DemoAccount } from "../../src/seed/demo-world.ts";
 import { testClock } from "./clock.ts";
@@ -39,11 +41,19 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
   const clock = testClock();
   const config: Config = {
     ...loadConfig({}, "/nonexistent"),
-    logLevel: "silent",
+    logLevel: (process.env.TEST_LOG_LEVEL as Config["logLevel"] | undefined) ?? "silent",
     loginRateLimitPerMinute: 10_000,
     ...overrides,
   };
-  const app = await buildApp({ config, database: testDb.database, clock, ids: randomIds, keys: memoryKeyStore() });
+  const app = await buildApp({
+    config,
+    database: testDb.database,
+    clock,
+    ids: randomIds,
+    keys: memoryKeyStore(),
+    files: memoryFileStore(),
+    catalogDir: fileURLToPath(new URL("../../../../catalog", import.meta.url)),
+  });
   await app.ready();
 
   const client = (cookie?: string, csrfToken?: string): Client => {

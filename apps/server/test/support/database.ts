@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { type Database, openPostgres, wrapPGlite } from "../../src/db/database.ts";
+import { createPGlite, type Database, openPostgres, wrapPGlite } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { randomIds, systemClock } from "../../src/ports/index.ts";
 import { type DemoAccount, seedDemoWorld } from "../../src/seed/demo-world.ts";
@@ -32,7 +32,7 @@ function pgliteTemplate(seed: boolean) {
   let template = templates.get(seed);
   if (!template) {
     template = (async () => {
-      const pglite = await PGlite.create();
+      const pglite = await createPGlite();
       const database = wrapPGlite(pglite);
       await migrate(database);
       const accounts = seed ? await seedDemoWorld(database.db, systemClock, randomIds) : [];

@@ -29,6 +29,11 @@ export const departmentsRepository = {
     return row && { ...row, staff_count: Number(row.staff_count ?? 0) };
   },
 
+  async findByCode(db: Db, regionCode: string, code: string): Promise<DepartmentWithCount | undefined> {
+    const row = await withCount(db).where("region_code", "=", regionCode).where("code", "=", code).executeTakeFirst();
+    return row && { ...row, staff_count: Number(row.staff_count ?? 0) };
+  },
+
   async codeTaken(db: Db, regionCode: string, code: string): Promise<boolean> {
     const row = await db
       .selectFrom("departments")

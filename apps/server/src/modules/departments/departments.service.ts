@@ -53,6 +53,11 @@ export function createDepartmentsService({
       return toDepartment(row);
     },
 
+    async findByCode(regionCode: string, code: string): Promise<Department | undefined> {
+      const row = await repo.findByCode(db, regionCode, code);
+      return row && toDepartment(row);
+    },
+
     async create(actor: Actor, input: CreateDepartment): Promise<Department> {
       await regions.require(input.regionCode);
       authorize(actor, "department.manage", { regionCode: input.regionCode });

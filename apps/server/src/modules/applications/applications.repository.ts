@@ -1,0 +1,213 @@
+import { sql } from "kysely";
+import type { Db } from "../../db/database.ts";
+import type { ApplicationsTable } from "../../db/schema.ts";
+
+export function applicationView(db: Db) {
+  return db
+    .selectFrom("applications as a")
+    .innerJoin("services as s", "s.code", "a.service_code")
+    .innerJoin("service_versions as v", "v.id", "a.service_version_id")
+    .innerJoin("accounts as applicant", "applicant.id", "a.applicant_id")
+    .innerJoin("departments as d", "d.id", "a.department_id")
+    .leftJoin("accounts as claimer", "claimer.id", "a.claimed_by")
+    .leftJoin("accounts as first", "first.id", "a.first_contact_id")
+    .selectAll("a")
+    .select([
+      "v.version as service_version",
+      "v.content as service_content",
+      "applicant.name as applicant_name",
+      "applicant.phone as applicant_phone",
+      "applicant.email as applicant_email",
+      "d.name as department_name",
+      "claimer.name as claimed_by_name",
+      "first.name as first_contact_name",
+    ]);
+}
+
+export type ApplicationRow = Awaited<ReturnType<ReturnType<typeof applicationView>["executeTakeFirstOrThrow"]>>;
+
+// Calendar dates are YYYY-MM-DD strings everywhere; a driver that hands back a Date (PGlite's
+// clones lose the parser settings) is corrected here, in the one place rows come in.
+const dateColumns = ["accepted_on", "due_on", "warn_on", "paused_since"] as const;
+function withDateStrings(row: ApplicationRow): ApplicationRow {
+  for (const column of dateColumns) {
+    const value = row[column] as unknown;
+    if (value instanceof Date) (row as Record<string, unknown>)[column] = value.toISOString().slice(0, 10);
+  }
+  return row;
+}
+
+export interface QueueFilter {
+  departmentId?: string;
+  regionCode?: string;
+  applicantId?: string;
+  holderRoles?: string[];
+  status?: string;
+  serviceCode?: string;
+  claimedBy?: string;
+  dueBefore?: string;
+  warnFrom?: string;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export const applicationsRepository = {
+  async nextNumber(db: Db): Promise<number> {
+    const row = await sql<{ n: number }>`select nextval('application_number_seq')::int as n`.execute(db);
+    return Number(row.rows[0]?.n);
+  },
+
+  async insert(db: Db, row: Parameters<ReturnType<Db["insertInto"]>["values"]>[0] & Record<string, unknown>) {
+    await db
+      .insertInto("applications")
+      .values(row as never)
+      .execute();
+  },
+
+  async find(db: Db, id: string) {
+    const row = await applicationView(db).where("a.id", "=", id).executeTakeFirst();
+    return row && withDateStrings(row);
+  },
+
+  /** Locks the application for the rest of the transaction: concurrent actions on it take turns. */
+  lock(db: Db, id: string) {
+    return db
+      .selectFrom("applications")
+      .select(["id", "last_action_seq"])
+      .where("id", "=", id)
+      .forUpdate()
+      .executeTakeFirst();
+  },
+
+  async update(db: Db, id: string, changes: Partial<{ [K in keyof ApplicationsTable]: unknown }>) {
+    await db
+      .updateTable("applications")
+      .set(changes as never)
+      .where("id", "=", id)
+      .execute();
+  },
+
+  actions(db: Db, applicationId: string) {
+    return db
+      .selectFrom("application_actions as x")
+      .innerJoin("accounts as actor", "actor.id", "x.actor_id")
+      .selectAll("x")
+      .select(["actor.name as actor_name"])
+      .where("x.application_id", "=", applicationId)
+      .orderBy("x.seq")
+      .execute();
+  },
+
+  async insertAction(
+    db: Db,
+    row: {
+      application_id: string;
+      seq: number;
+      type: string;
+      actor_id: string;
+      actor_role: string;
+      channel: string;
+      place: string | null;
+      at: Date;
+      payload: string;
+      idempotency_key: string | null;
+    },
+  ) {
+    await db.insertInto("application_actions").values(row).execute();
+  },
+
+  async list(db: Db, filter: QueueFilter) {
+    let query = applicationView(db);
+    if (filter.applicantId) query = query.where("a.applicant_id", "=", filter.applicantId);
+    if (filter.departmentId) query = query.where("a.department_id", "=", filter.departmentId);
+    if (filter.regionCode) query = query.where("a.region_code", "=", filter.regionCode);
+    if (filter.holderRoles)
+      query = query.where("a.holder_role", "in", filter.holderRoles.length > 0 ? filter.holderRoles : ["-"]);
+    if (filter.status) query = query.where("a.status", "=", filter.status);
+    if (filter.serviceCode) query = query.where("a.service_code", "=", filter.serviceCode);
+    if (filter.claimedBy) query = query.where("a.claimed_by", "=", filter.claimedBy);
+    if (filter.dueBefore) query = query.where("a.due_on", "<", filter.dueBefore).where("a.paused_since", "is", null);
+    if (filter.warnFrom) query = query.where("a.warn_on", "<=", filter.warnFrom).where("a.paused_since", "is", null);
+    if (filter.dueBefore || filter.warnFrom) query = query.where("a.status", "in", ["under_review"]);
+    if (filter.q) {
+      const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or([eb("a.number", "ilike", like), eb("applicant.name", "ilike", like), eb("s.name", "ilike", like)]),
+      );
+    }
+    const rows = await query.orderBy("a.updated_at", "desc").limit(filter.limit).offset(filter.offset).execute();
+    return rows.map(withDateStrings);
+  },
+
+  materials(db: Db, applicationId: string) {
+    return db
+      .selectFrom("application_materials")
+      .selectAll()
+      .where("application_id", "=", applicationId)
+      .where("removed_at", "is", null)
+      .orderBy("uploaded_at")
+      .execute();
+  },
+
+  async insertFile(db: Db, row: { sha256: string; content_type: string; size: number; created_at: Date }) {
+    await db
+      .insertInto("files")
+      .values(row)
+      .onConflict((oc) => oc.column("sha256").doNothing())
+      .execute();
+  },
+
+  async insertMaterial(
+    db: Db,
+    row: {
+      id: string;
+      application_id: string;
+      material_code: string;
+      file_sha256: string;
+      file_name: string;
+      content_type: string;
+      size: number;
+      uploaded_by: string;
+      uploaded_at: Date;
+    },
+  ) {
+    await db.insertInto("application_materials").values(row).execute();
+  },
+
+  async removeMaterial(db: Db, applicationId: string, materialId: string, at: Date): Promise<boolean> {
+    const result = await db
+      .updateTable("application_materials")
+      .set({ removed_at: at })
+      .where("id", "=", materialId)
+      .where("application_id", "=", applicationId)
+      .where("removed_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  },
+
+  findMaterial(db: Db, applicationId: string, materialId: string) {
+    return db
+      .selectFrom("application_materials")
+      .selectAll()
+      .where("id", "=", materialId)
+      .where("application_id", "=", applicationId)
+      .executeTakeFirst();
+  },
+
+  findAnswer(db: Db, actorId: string, key: string) {
+    return db
+      .selectFrom("idempotent_answers")
+      .selectAll()
+      .where("actor_id", "=", actorId)
+      .where("key", "=", key)
+      .executeTakeFirst();
+  },
+
+  async saveAnswer(
+    db: Db,
+    row: { actor_id: string; key: string; scope: string; status: number; body: string; created_at: Date },
+  ) {
+    await db.insertInto("idempotent_answers").values(row).execute();
+  },
+};

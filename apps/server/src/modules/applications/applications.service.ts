@@ -1,0 +1,698 @@
+import { createHash } from "node:crypto";
+import type {
+  ActionRequest,
+  ActionType,
+  Application,
+  ApplicationQuery,
+  ApplicationStatus,
+  ApplicationSummary,
+  Channel,
+  CreateApplication,
+  FieldIssue,
+  StaffRole,
+  SupplementItem,
+} from "@tongban/contracts";
+import { fileTypeFromBuffer } from "file-type";
+import type { Db } from "../../db/database.ts";
+import { AppError, fieldError } from "../../http/errors.ts";
+import { canonicalJson } from "../../lib/canonical-json.ts";
+import { type Actor, decide } from "../../policy/policy.ts";
+import type { FileStore } from "../../ports/files.ts";
+import type { Clock, Ids } from "../../ports/index.ts";
+import type { OutgoingMessage } from "../../ports/messaging.ts";
+import { addWorkingDays, chinaDate } from "../../reference/calendar.ts";
+import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
+import { recordChange } from "../ledger/outbox.ts";
+import type { NotificationsService } from "../notifications/notifications.service.ts";
+import type { SignaturesService } from "../signatures/signatures.service.ts";
+import { type ApplicationRow, applicationsRepository as repo } from "./applications.repository.ts";
+import { deadlineOf, WARNING_SHARE } from "./deadline.ts";
+import {
+  allowedActions,
+  applicantActions,
+  apply,
+  type DerivedState,
+  derive,
+  fitsStep,
+  holderRole,
+  type LoggedAction,
+  roleForAction,
+} from "./workflow.ts";
+
+type ItemOf = ServiceVersion["item"];
+type ActionRow = Awaited<ReturnType<typeof repo.actions>>[number];
+
+export interface ActionContext {
+  idempotencyKey: string;
+  channel: Channel;
+  place: string | null;
+}
+
+/** A file name safe to store and send back: no path separators, no control characters. */
+function safeFileName(name: string): string {
+  return [...name]
+    .map((c) => (c.charCodeAt(0) < 32 || c === "/" || c === "\\" ? "_" : c))
+    .join("")
+    .slice(0, 200);
+}
+
+const EDITABLE: readonly ApplicationStatus[] = ["draft", "awaiting_supplement"];
+
+function toLogged(row: ActionRow): LoggedAction {
+  return { type: row.type as ActionType, date: chinaDate(row.at), actorId: row.actor_id, payload: row.payload };
+}
+
+/** The notice the applicant gets for an action, or none. */
+function noticeFor(
+  type: ActionType,
+  item: ItemOf,
+  number: string,
+  state: DerivedState,
+  payload: Record<string, unknown>,
+  dueOn: string | null,
+) {
+  const about = `您申请的「${item.name}」（办件编号 ${number}）`;
+  switch (type) {
+    case "submit":
+      return { title: "申请已提交", body: `${about}已提交，等待受理。` };
+    case "accept":
+      return {
+        title: "申请已受理",
+        body: `${about}已受理，承诺 ${item.committedLimitDays} 个工作日内办结${dueOn ? `（${dueOn} 前）` : ""}。`,
+      };
+    case "refuse_acceptance":
+      return {
+        title: "申请不予受理",
+        body: `${about}不予受理。理由：${payload.reason}；依据：${payload.legalBasis}。`,
+      };
+    case "request_supplement": {
+      const items = (payload.items as SupplementItem[]).map((i, n) => `${n + 1}. ${i.problem}`).join("；");
+      return { title: "请一次性补正材料", body: `${about}需要补正：${items}` };
+    }
+    case "complete_step":
+      return {
+        title: "办件进入下一环节",
+        body: `${about}已完成审核，进入${item.workflow.steps[state.stepIndex]?.name ?? "下一环节"}。`,
+      };
+    case "approve":
+      return { title: "申请已获准予", body: `${about}已审批通过，结果：${item.result.name}。` };
+    case "reject":
+      return {
+        title: "申请未获准予",
+        body: `${about}未获准予。理由：${payload.reason}；依据：${payload.legalBasis}。`,
+      };
+    case "deliver":
+      return { title: "办理结果已送达", body: `${about}的办理结果已送达，欢迎对本次服务进行评价。` };
+    case "withdraw":
+      return { title: "申请已撤回", body: `${about}已撤回。` };
+    case "suspend":
+      return { title: "办件中止（特别程序）", body: `${about}进入特别程序，办理时限暂停计算。原因：${payload.reason}` };
+    case "resume":
+      return { title: "办件恢复办理", body: `${about}已恢复办理，时限继续计算。` };
+    default:
+      return undefined;
+  }
+}
+
+export function createApplicationsService(deps: {
+  db: Db;
+  clock: Clock;
+  ids: Ids;
+  files: FileStore;
+  catalog: CatalogService;
+  notifications: NotificationsService;
+  signatures: SignaturesService;
+}) {
+  const { db, clock, ids, files, catalog, notifications, signatures } = deps;
+
+  async function load(id: string): Promise<ApplicationRow> {
+    const row = await repo.find(db, id);
+    if (!row) throw new AppError("APPLICATION_NOT_FOUND", { id });
+    return row;
+  }
+
+  const resourceOf = (row: ApplicationRow) => ({
+    ownerId: row.applicant_id,
+    departmentId: row.department_id,
+    regionCode: row.region_code,
+    classification: row.classification as "public" | "internal" | "secret" | "confidential",
+  });
+
+  function assertCanRead(actor: Actor, row: ApplicationRow) {
+    // A case that is not the caller's answers "not found", so case ids reveal nothing.
+    const decision = decide(actor, "case.read", resourceOf(row));
+    if (!decision.allowed) throw new AppError("APPLICATION_NOT_FOUND", { id: row.id });
+  }
+
+  /** The role with which a staff member may take `type` now, or the reason why not. */
+  function staffRole(
+    actor: Actor,
+    row: ApplicationRow,
+    type: ActionType,
+    state: DerivedState,
+    item: ItemOf,
+  ): { role: StaffRole } | { reason: string } {
+    if (type === "note") {
+      const d = decide(actor, "case.read", resourceOf(row));
+      return d.allowed ? { role: actor.roles[0] ?? "handling" } : { reason: d.reason };
+    }
+    const role = roleForAction(type, state, item.workflow.steps);
+    if (!role) return { reason: "no role acts in this state" };
+    const d = decide(actor, "case.act", resourceOf(row), role);
+    return d.allowed ? { role } : { reason: d.reason };
+  }
+
+  function permittedActions(actor: Actor, row: ApplicationRow, state: DerivedState, item: ItemOf): ActionType[] {
+    const candidates: readonly ActionType[] = allowedActions[state.status];
+    return candidates.filter((type) => {
+      if (!fitsStep(type, state, item.workflow.steps)) return false;
+      if (applicantActions.includes(type)) return actor.kind !== "staff" && actor.accountId === row.applicant_id;
+      if (actor.kind !== "staff") return false;
+      if (type === "claim" && state.claimedBy === actor.accountId) return false;
+      return "role" in staffRole(actor, row, type, state, item);
+    });
+  }
+
+  /** The application as `actor` sees it; `conn` is the transaction when called inside one. */
+  async function view(actor: Actor, row: ApplicationRow, conn: Db = db): Promise<Application> {
+    const actionRows = await repo.actions(conn, row.id);
+    const materialRows = await repo.materials(conn, row.id);
+    const item = row.service_content as ItemOf;
+    const state = derive(actionRows.map(toLogged), item.workflow.steps);
+    const isStaff = actor.kind === "staff";
+    return {
+      ...summary(row, item, state),
+      serviceVersion: row.service_version,
+      applicantId: row.applicant_id,
+      regionCode: row.region_code,
+      departmentId: row.department_id,
+      form: row.form,
+      firstContactName: row.first_contact_name,
+      openSupplement: state.openSupplement,
+      materials: materialRows.map((m) => ({
+        id: m.id,
+        materialCode: m.material_code,
+        fileName: m.file_name,
+        contentType: m.content_type,
+        size: m.size,
+        sha256: m.file_sha256,
+        uploadedAt: m.uploaded_at.toISOString(),
+      })),
+      // Internal notes are for staff; the applicant sees every other action.
+      actions: actionRows
+        .filter((a) => isStaff || a.type !== "note")
+        .map((a) => ({
+          seq: a.seq,
+          type: a.type as ActionType,
+          actorName: a.actor_name,
+          actorRole: a.actor_role,
+          channel: a.channel,
+          at: a.at.toISOString(),
+          payload: a.payload,
+        })),
+      allowedActions: permittedActions(actor, row, state, item),
+      createdAt: row.created_at.toISOString(),
+      submittedAt: row.submitted_at ? row.submitted_at.toISOString() : null,
+    };
+  }
+
+  function summary(row: ApplicationRow, item: ItemOf, state?: DerivedState): ApplicationSummary {
+    const derived: DerivedState = state ?? {
+      status: row.status as ApplicationStatus,
+      stepIndex: row.step_index,
+      acceptedOn: row.accepted_on,
+      pausedSince: row.paused_since,
+      pausedDays: row.paused_days,
+      firstContactId: row.first_contact_id,
+      claimedBy: row.claimed_by,
+      openSupplement: null,
+    };
+    const steps = item.workflow.steps;
+    const inProgress = derived.status === "under_review" || derived.status === "suspended";
+    return {
+      id: row.id,
+      number: row.number,
+      serviceCode: row.service_code,
+      serviceName: item.name,
+      applicantName: row.applicant_name,
+      departmentName: row.department_name,
+      status: derived.status,
+      currentStep:
+        derived.status === "submitted"
+          ? (steps[0]?.name ?? null)
+          : inProgress
+            ? (steps[derived.stepIndex]?.name ?? null)
+            : null,
+      holderRole: holderRole(derived, steps),
+      claimedByName: row.claimed_by_name,
+      deadline: deadlineOf(derived, item.committedLimitDays, chinaDate(clock.now())),
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
+
+  /** What a submission lacks: each form field and each required upload, at once. */
+  async function submissionProblems(
+    conn: Db,
+    row: ApplicationRow,
+    item: ItemOf,
+    version: ServiceVersion,
+  ): Promise<FieldIssue[]> {
+    const issues = catalog
+      .formCheck(version)(row.form)
+      .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+    const uploaded = new Set((await repo.materials(conn, row.id)).map((m) => m.material_code));
+    for (const material of item.materials) {
+      if (material.required && material.source === "upload" && !uploaded.has(material.code)) {
+        issues.push({ field: `materials.${material.code}`, reason: "REQUIRED", message: `Upload ${material.name}` });
+      }
+    }
+    return issues;
+  }
+
+  async function checkAction(
+    conn: Db,
+    row: ApplicationRow,
+    version: ServiceVersion,
+    request: ActionRequest,
+    actions: ActionRow[],
+  ) {
+    const item = version.item;
+    if (request.type === "submit") {
+      const problems = await submissionProblems(conn, row, item, version);
+      if (problems.length > 0) throw fieldError(problems);
+    }
+    if (request.type === "request_supplement") {
+      const targets = new Set([
+        ...item.materials.map((m) => m.code),
+        ...Object.keys(item.form.schema.properties).map((f) => `form.${f}`),
+      ]);
+      const bad = request.items.map((i, n) => ({ i, n })).filter(({ i }) => !targets.has(i.target));
+      if (bad.length > 0) {
+        throw fieldError(
+          bad.map(({ i, n }) => ({
+            field: `items.${n}.target`,
+            reason: "NOT_FOUND",
+            message: `${i.target} is neither a material nor a form field of this service`,
+          })),
+        );
+      }
+    }
+    if (request.type === "supplement") {
+      const asked = [...actions].reverse().find((a) => a.type === "request_supplement");
+      const items = (asked?.payload.items as SupplementItem[] | undefined) ?? [];
+      const since = asked?.at ?? new Date(0);
+      const fresh = new Set(
+        (await repo.materials(conn, row.id)).filter((m) => m.uploaded_at > since).map((m) => m.material_code),
+      );
+      const missing = items.filter((i) => !i.target.startsWith("form.") && !fresh.has(i.target));
+      const formIssues = catalog
+        .formCheck(version)(row.form)
+        .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+      const problems: FieldIssue[] = [
+        ...missing.map((i) => ({
+          field: `materials.${i.target}`,
+          reason: "NOT_SUPPLEMENTED",
+          message: `Upload a new ${i.target}: ${i.problem}`,
+        })),
+        ...formIssues,
+      ];
+      if (problems.length > 0) throw fieldError(problems);
+    }
+  }
+
+  return {
+    async create(actor: Actor, input: CreateApplication): Promise<Application> {
+      if (actor.kind === "staff")
+        throw new AppError("FORBIDDEN", { reason: "applications are filed by residents and enterprises" });
+      const version = await catalog.currentVersion(input.serviceCode, "serviceCode");
+      if (!(version.item.applicantKinds as string[]).includes(actor.kind)) {
+        throw fieldError([
+          {
+            field: "serviceCode",
+            reason: "WRONG_APPLICANT",
+            message: `This service is for ${version.item.applicantKinds.join(" and ")} applicants`,
+          },
+        ]);
+      }
+      if (!version.item.channels.includes(input.channel) && input.channel !== "pc" && input.channel !== "mobile") {
+        throw fieldError([
+          { field: "channel", reason: "INVALID_VALUE", message: "This service is not offered on that channel" },
+        ]);
+      }
+      const id = ids.uuid();
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        const sequence = await repo.nextNumber(trx);
+        const number = `${version.regionCode}-${chinaDate(now).replaceAll("-", "")}-${String(sequence).padStart(6, "0")}`;
+        await repo.insert(trx, {
+          id,
+          number,
+          service_code: version.code,
+          service_version_id: version.id,
+          applicant_id: actor.accountId,
+          region_code: version.regionCode,
+          department_id: version.departmentId,
+          classification: version.item.classification,
+          form: "{}",
+          status: "draft",
+          channel: input.channel,
+          created_at: now,
+          updated_at: now,
+        });
+        await recordChange(trx, {
+          type: "application.created",
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: { service: version.code, version: version.version },
+        });
+      });
+      return this.get(actor, id);
+    },
+
+    async get(actor: Actor, id: string): Promise<Application> {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      return view(actor, row);
+    },
+
+    /** Saves the form of a draft (or during a supplement); incomplete is fine, submit checks it all. */
+    async updateForm(actor: Actor, id: string, form: Record<string, unknown>): Promise<Application> {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      if (row.applicant_id !== actor.accountId)
+        throw new AppError("FORBIDDEN", { reason: "only the applicant edits the form" });
+      if (!EDITABLE.includes(row.status as ApplicationStatus))
+        throw new AppError("ACTION_NOT_ALLOWED", {
+          status: row.status,
+          reason: "the form can only change in a draft or during a supplement",
+        });
+      const item = row.service_content as ItemOf;
+      const known = new Set(Object.keys(item.form.schema.properties));
+      const unknown = Object.keys(form).filter((k) => !known.has(k));
+      if (unknown.length > 0)
+        throw fieldError(
+          unknown.map((k) => ({
+            field: `form.${k}`,
+            reason: "UNKNOWN_FIELD",
+            message: "This field is not part of the form",
+          })),
+        );
+      if (JSON.stringify(form).length > 100_000) throw new AppError("PAYLOAD_TOO_LARGE");
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await repo.update(trx, id, { form: JSON.stringify(form), updated_at: now });
+        await recordChange(trx, {
+          type: "application.form_saved",
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: { fields: Object.keys(form).sort() },
+        });
+      });
+      return view(actor, await load(id));
+    },
+
+    async addMaterial(
+      actor: Actor,
+      id: string,
+      upload: { materialCode: string; fileName: string; content: Uint8Array },
+    ): Promise<Application> {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      if (row.applicant_id !== actor.accountId)
+        throw new AppError("FORBIDDEN", { reason: "only the applicant uploads materials" });
+      if (!EDITABLE.includes(row.status as ApplicationStatus))
+        throw new AppError("ACTION_NOT_ALLOWED", {
+          status: row.status,
+          reason: "materials can only change in a draft or during a supplement",
+        });
+      const item = row.service_content as ItemOf;
+      const material = item.materials.find((m) => m.code === upload.materialCode);
+      if (!material)
+        throw fieldError([
+          { field: "materialCode", reason: "NOT_FOUND", message: "This service asks for no such material" },
+        ]);
+      if (upload.content.length === 0)
+        throw fieldError([{ field: "file", reason: "EMPTY", message: "The file is empty" }]);
+      if (upload.content.length > material.maxSizeMb * 1_048_576) {
+        throw fieldError([
+          { field: "file", reason: "TOO_LARGE", message: `${material.name} may be at most ${material.maxSizeMb} MB` },
+        ]);
+      }
+      // The type comes from the bytes, never from the name or the browser's claim.
+      const detected = await fileTypeFromBuffer(upload.content);
+      if (!detected || !(material.accept as string[]).includes(detected.mime)) {
+        throw fieldError([
+          {
+            field: "file",
+            reason: "WRONG_TYPE",
+            message: `${material.name} must be ${material.accept.join(", ")}; this file is ${detected?.mime ?? "of an unknown type"}`,
+          },
+        ]);
+      }
+      const sha256 = await files.put(upload.content);
+      const now = clock.now();
+      const fileName = safeFileName(upload.fileName) || `${material.code}.${detected.ext}`;
+      await db.transaction().execute(async (trx) => {
+        await repo.insertFile(trx, {
+          sha256,
+          content_type: detected.mime,
+          size: upload.content.length,
+          created_at: now,
+        });
+        await repo.insertMaterial(trx, {
+          id: ids.uuid(),
+          application_id: id,
+          material_code: material.code,
+          file_sha256: sha256,
+          file_name: fileName,
+          content_type: detected.mime,
+          size: upload.content.length,
+          uploaded_by: actor.accountId,
+          uploaded_at: now,
+        });
+        await repo.update(trx, id, { updated_at: now });
+        await recordChange(trx, {
+          type: "application.material_added",
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: { material: material.code, sha256 },
+        });
+      });
+      return view(actor, await load(id));
+    },
+
+    async removeMaterial(actor: Actor, id: string, materialId: string): Promise<Application> {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      if (row.applicant_id !== actor.accountId)
+        throw new AppError("FORBIDDEN", { reason: "only the applicant removes materials" });
+      if (!EDITABLE.includes(row.status as ApplicationStatus))
+        throw new AppError("ACTION_NOT_ALLOWED", { status: row.status });
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        if (!(await repo.removeMaterial(trx, id, materialId, now)))
+          throw new AppError("FILE_NOT_FOUND", { materialId });
+        await recordChange(trx, {
+          type: "application.material_removed",
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: { materialId },
+        });
+      });
+      return view(actor, await load(id));
+    },
+
+    async materialContent(actor: Actor, id: string, materialId: string) {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      const material = await repo.findMaterial(db, id, materialId);
+      if (!material) throw new AppError("FILE_NOT_FOUND", { materialId });
+      const content = await files.get(material.file_sha256);
+      if (!content) throw new AppError("FILE_NOT_FOUND", { materialId });
+      return { content, contentType: material.content_type, fileName: material.file_name };
+    },
+
+    /**
+     * Takes one action: checks the status table, the policy and the step, validates, signs decisions,
+     * appends to the log and updates the derived state — all in one transaction holding the
+     * application's row lock, so concurrent actions take turns and at most one decision stands.
+     * A repeated Idempotency-Key answers the first answer without acting again.
+     */
+    async act(actor: Actor, id: string, request: ActionRequest, context: ActionContext): Promise<Application> {
+      const scope = createHash("sha256")
+        .update(`${id}\n${canonicalJson(request)}`)
+        .digest("hex");
+      const replay = async (trx: Db) => {
+        const answer = await repo.findAnswer(trx, actor.accountId, context.idempotencyKey);
+        if (!answer) return undefined;
+        if (answer.scope !== scope) throw new AppError("IDEMPOTENCY_KEY_REUSED", { key: context.idempotencyKey });
+        return answer.body as Application;
+      };
+      const earlier = await replay(db);
+      if (earlier) return earlier;
+      // Versions never change, so the service version can be read before the transaction.
+      const before = await load(id);
+      assertCanRead(actor, before);
+      const version = await catalog.versionById(before.service_version_id);
+
+      let messages: OutgoingMessage[] = [];
+      const result = await db.transaction().execute(async (trx) => {
+        const locked = await repo.lock(trx, id);
+        if (!locked) throw new AppError("APPLICATION_NOT_FOUND", { id });
+        const again = await replay(trx);
+        if (again) return again;
+        const row = (await repo.find(trx, id)) as ApplicationRow;
+        assertCanRead(actor, row);
+        const item = row.service_content as ItemOf;
+        const steps = item.workflow.steps;
+        const actionRows = await repo.actions(trx, id);
+        const state = derive(actionRows.map(toLogged), steps);
+
+        const statusAllows = (allowedActions[state.status] as readonly ActionType[]).includes(request.type);
+        if (!statusAllows || !fitsStep(request.type, state, steps)) {
+          throw new AppError("ACTION_NOT_ALLOWED", {
+            status: state.status,
+            action: request.type,
+            allowed: permittedActions(actor, row, state, item),
+          });
+        }
+        let actorRole: string;
+        if (applicantActions.includes(request.type)) {
+          if (actor.kind === "staff" || actor.accountId !== row.applicant_id)
+            throw new AppError("FORBIDDEN", { reason: "only the applicant takes this action" });
+          actorRole = "applicant";
+        } else {
+          const decision = staffRole(actor, row, request.type, state, item);
+          if ("reason" in decision) throw new AppError("FORBIDDEN", { action: request.type, reason: decision.reason });
+          actorRole = decision.role;
+        }
+        await checkAction(trx, row, version, request, actionRows);
+
+        const now = clock.now();
+        const today = chinaDate(now);
+        const { type, ...fields } = request;
+        const payload: Record<string, unknown> = { ...fields };
+        if (type === "accept" || type === "complete_step") payload.step = steps[state.stepIndex]?.key;
+        if (type === "approve" || type === "reject") {
+          const decision = {
+            application: row.number,
+            service: `${row.service_code}@${row.service_version}`,
+            decision: type === "approve" ? "approved" : "rejected",
+            ...fields,
+            official: { id: actor.accountId, role: actorRole, department: row.department_name },
+            formHash: createHash("sha256").update(canonicalJson(row.form)).digest("hex"),
+            at: now.toISOString(),
+          };
+          payload.signature = await signatures.sign(trx, actor.accountId, canonicalJson(decision));
+        }
+        const logged: LoggedAction = { type, date: today, actorId: actor.accountId, payload };
+        const next = apply(state, logged, steps);
+        const seq = locked.last_action_seq + 1;
+        await repo.insertAction(trx, {
+          application_id: id,
+          seq,
+          type,
+          actor_id: actor.accountId,
+          actor_role: actorRole,
+          channel: context.channel,
+          place: context.place,
+          at: now,
+          payload: JSON.stringify(payload),
+          idempotency_key: context.idempotencyKey,
+        });
+        const deadline = deadlineOf(next, item.committedLimitDays, today);
+        const warnOn = next.acceptedOn
+          ? addWorkingDays(next.acceptedOn, Math.ceil(item.committedLimitDays * WARNING_SHARE) + deadline.pausedDays)
+          : null;
+        await repo.update(trx, id, {
+          status: next.status,
+          step_index: next.stepIndex,
+          holder_role: holderRole(next, steps),
+          claimed_by: next.claimedBy,
+          first_contact_id: next.firstContactId,
+          accepted_on: next.acceptedOn,
+          paused_since: next.pausedSince,
+          paused_days: next.pausedDays,
+          due_on: deadline.dueOn,
+          warn_on: warnOn,
+          last_action_seq: seq,
+          updated_at: now,
+          ...(type === "submit" ? { submitted_at: now } : {}),
+        });
+        await recordChange(trx, {
+          type: `application.${type}`,
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: {
+            seq,
+            status: next.status,
+            role: actorRole,
+            payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+          },
+        });
+        const notice = noticeFor(type, item, row.number, next, payload, deadline.dueOn);
+        if (notice && !(applicantActions.includes(type) && type !== "submit")) {
+          messages = await notifications.record(trx, {
+            accountId: row.applicant_id,
+            applicationId: id,
+            kind: `application.${type}`,
+            ...notice,
+            phone: row.applicant_phone,
+            email: row.applicant_email,
+          });
+        }
+        const answer = await view(actor, (await repo.find(trx, id)) as ApplicationRow, trx);
+        await repo.saveAnswer(trx, {
+          actor_id: actor.accountId,
+          key: context.idempotencyKey,
+          scope,
+          status: 200,
+          body: JSON.stringify(answer),
+          created_at: now,
+        });
+        return answer;
+      });
+      await notifications.dispatch(messages);
+      return result;
+    },
+
+    async list(actor: Actor, query: ApplicationQuery): Promise<ApplicationSummary[]> {
+      const today = chinaDate(clock.now());
+      const base = {
+        status: query.status,
+        serviceCode: query.serviceCode,
+        q: query.q,
+        limit: query.limit,
+        offset: query.offset,
+      };
+      const deadline =
+        query.deadline === "overdue" ? { dueBefore: today } : query.deadline === "warning" ? { warnFrom: today } : {};
+      let rows: ApplicationRow[];
+      if (actor.kind !== "staff") {
+        rows = await repo.list(db, { ...base, ...deadline, applicantId: actor.accountId });
+      } else if (actor.roles.includes("supervisor")) {
+        rows = await repo.list(db, { ...base, ...deadline, regionCode: actor.regionCode ?? "-" });
+      } else {
+        const caseRoles = actor.roles.filter((r) => r === "window" || r === "handling");
+        if (caseRoles.length === 0 || !actor.departmentId)
+          throw new AppError("FORBIDDEN", { reason: "no case-handling role" });
+        rows = await repo.list(db, {
+          ...base,
+          ...deadline,
+          departmentId: actor.departmentId,
+          ...(query.mine === "true" ? { claimedBy: actor.accountId } : query.status ? {} : { holderRoles: caseRoles }),
+        });
+      }
+      // Staff see only what their clearance allows.
+      const visible =
+        actor.kind === "staff" ? rows.filter((row) => decide(actor, "case.read", resourceOf(row)).allowed) : rows;
+      return visible.map((row) => summary(row, row.service_content as ItemOf));
+    },
+  };
+}
+export type ApplicationsService = ReturnType<typeof createApplicationsService>;

@@ -1,0 +1,103 @@
+import type { Db } from "../../db/database.ts";
+import type { Clock, Ids } from "../../ports/index.ts";
+import type { MessageSender, OutgoingMessage } from "../../ports/messaging.ts";
+
+export interface Notice {
+  accountId: string;
+  applicationId: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  phone: string | null;
+  email: string | null;
+}
+
+/**
+ * Tells a person about a change: a portal notification written in the change's own transaction,
+ * and an SMS and email handed to the message port after the commit (a gateway must never hold a
+ * database transaction open, and a failed SMS must not undo the change).
+ */
+export function createNotificationsService({
+  db,
+  clock,
+  ids,
+  sender,
+  log,
+}: {
+  db: Db;
+  clock: Clock;
+  ids: Ids;
+  sender: MessageSender;
+  log: (error: unknown) => void;
+}) {
+  return {
+    async record(trx: Db, notice: Notice): Promise<OutgoingMessage[]> {
+      await trx
+        .insertInto("notifications")
+        .values({
+          id: ids.uuid(),
+          account_id: notice.accountId,
+          application_id: notice.applicationId,
+          kind: notice.kind,
+          title: notice.title,
+          body: notice.body,
+          created_at: clock.now(),
+          read_at: null,
+        })
+        .execute();
+      const messages: OutgoingMessage[] = [];
+      if (notice.phone)
+        messages.push({
+          channel: "sms",
+          recipient: notice.phone,
+          body: `【通办】${notice.title}：${notice.body}`,
+          accountId: notice.accountId,
+        });
+      if (notice.email)
+        messages.push({
+          channel: "email",
+          recipient: notice.email,
+          subject: `通办：${notice.title}`,
+          body: notice.body,
+          accountId: notice.accountId,
+        });
+      return messages;
+    },
+
+    /** Sends what `record` prepared; failures are logged, the change stands. */
+    async dispatch(messages: OutgoingMessage[]): Promise<void> {
+      for (const message of messages) {
+        try {
+          await sender.send(message);
+        } catch (error) {
+          log(error);
+        }
+      }
+    },
+
+    list(accountId: string, limit = 50) {
+      return db
+        .selectFrom("notifications")
+        .selectAll()
+        .where("account_id", "=", accountId)
+        .orderBy("created_at", "desc")
+        .limit(limit)
+        .execute();
+    },
+
+    async markRead(accountId: string, id: string): Promise<boolean> {
+      const result = await db
+        .updateTable("notifications")
+        .set({ read_at: clock.now() })
+        .where("id", "=", id)
+        .where("account_id", "=", accountId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    outbox(limit = 100) {
+      return db.selectFrom("message_outbox").selectAll().orderBy("id", "desc").limit(limit).execute();
+    },
+  };
+}
+export type NotificationsService = ReturnType<typeof createNotificationsService>;

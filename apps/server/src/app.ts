@@ -17,7 +17,7 @@ import {
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { pendingMigrations } from "./db/migrate.ts";
-import { AppError, registerErrorHandling } from "./http/errors.ts";
+import { AppError, registerErrorHandling, registerNotFound } from "./http/errors.ts";
 import { registerMetrics } from "./http/metrics.ts";
 import { sessionPlugin } from "./http/session.plugin.ts";
 import "./http/types.ts";
@@ -200,17 +200,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   const webDist = config.webDist;
-  if (webDist && existsSync(join(webDist, "index.html"))) {
+  const serveWeb = Boolean(webDist && existsSync(join(webDist, "index.html")));
+  if (serveWeb && webDist) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
-    // Client-side routes: any other GET outside /api answers the app shell.
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split("?")[0] ?? "/";
-      const isApi = path.startsWith("/api/") || path === "/api";
-      if (request.method === "GET" && !isApi && !/\.[a-z0-9]+$/i.test(path)) return reply.sendFile("index.html");
-      return reply
-        .status(404)
-        .send({ code: "NOT_FOUND", message: "Nothing is here", details: { method: request.method, url: request.url } });
-    });
   }
+  registerNotFound(app, serveWeb);
   return app;
 }

@@ -112,6 +112,16 @@ export function registerErrorHandling(app: FastifyInstance) {
     request.log.error({ err: error }, "unhandled error");
     return send(reply, "INTERNAL");
   });
+}
 
-  app.setNotFoundHandler((request, reply) => send(reply, "NOT_FOUND", { method: request.method, url: request.url }));
+/** Unknown routes answer NOT_FOUND; with the web app built, other GETs outside /api get its shell. */
+export function registerNotFound(app: FastifyInstance, serveAppShell: boolean) {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    const isApi = path === "/api" || path.startsWith("/api/");
+    if (serveAppShell && request.method === "GET" && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
+      return reply.sendFile("index.html");
+    }
+    return send(reply, "NOT_FOUND", { method: request.method, url: request.url });
+  });
 }

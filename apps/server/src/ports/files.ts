@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
@@ -19,9 +19,18 @@ export function localDiskFileStore(root: string): FileStore {
     async put(content) {
       const sha = sha256Hex(content);
       const path = pathOf(sha);
+      // Same content, same name: a file already stored needs no second write.
+      if (
+        await access(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        return sha;
       await mkdir(join(root, sha.slice(0, 2)), { recursive: true });
-      // Write then rename, so a crash never leaves a half-written file under its final name.
-      const temporary = `${path}.${process.pid}.tmp`;
+      // Write then rename, so a crash never leaves a half-written file under its final name; the
+      // random part keeps concurrent uploads of the same content from sharing a temporary file.
+      const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
       await writeFile(temporary, content, { mode: 0o600 });
       await rename(temporary, path);
       return sha;

@@ -1,0 +1,76 @@
+import { FileSearchOutlined, LogoutOutlined } from "@ant-design/icons";
+import { Button, Card, Col, Descriptions, Empty, Row } from "antd";
+import { useTranslation } from "react-i18next";
+import { useSession } from "../api/session.ts";
+import { maskPhone } from "../format.ts";
+import { useSignOut } from "../layout/useSignOut.ts";
+import { usePageTitle } from "../usePageTitle.ts";
+
+export default function MePage() {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  const { signOut, pending } = useSignOut();
+  usePageTitle(t("me.title"));
+  if (!user) return null;
+  const resident = user.kind === "resident";
+
+  return (
+    <div className="tb-container tb-page">
+      <h1 className="tb-page-title">{t("me.title")}</h1>
+      <p className="tb-muted">{t("header.hello", { name: user.name })}</p>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={10}>
+          <Card className="tb-fill">
+            <h2 className="tb-card-title">{t("me.profile")}</h2>
+            <Descriptions
+              column={1}
+              size="small"
+              items={[
+                {
+                  key: "name",
+                  label: resident ? t("field.name") : t("field.enterpriseName"),
+                  children: user.name,
+                },
+                { key: "kind", label: t("me.kind"), children: t(`kind.${user.kind}`) },
+                {
+                  key: "identifier",
+                  label: resident ? t("me.idNumber") : t("me.creditCode"),
+                  children: <span className="tb-secret">{user.maskedIdentifier ?? t("common.none")}</span>,
+                },
+                {
+                  key: "phone",
+                  label: t("me.phone"),
+                  children: user.phone ? maskPhone(user.phone) : t("common.none"),
+                },
+              ]}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card className="tb-fill">
+            <h2 className="tb-card-title">{t("me.applications")}</h2>
+            <Empty
+              image={<FileSearchOutlined className="tb-empty-icon" aria-hidden />}
+              description={
+                <>
+                  <strong>{t("me.applicationsEmpty")}</strong>
+                  <br />
+                  <span className="tb-muted">{t("me.applicationsEmptyBody")}</span>
+                </>
+              }
+            />
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card>
+            <h2 className="tb-card-title">{t("me.security")}</h2>
+            <p className="tb-muted">{t("me.securityBody")}</p>
+            <Button icon={<LogoutOutlined />} onClick={signOut} loading={pending}>
+              {t("common.logout")}
+            </Button>
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}

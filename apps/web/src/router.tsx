@@ -1,0 +1,126 @@
+import { lazy } from "react";
+import { createBrowserRouter, Navigate } from "react-router";
+import { GuestOnly, RequireCitizen, RequireRole, RequireStaff } from "./guards.tsx";
+import { AppShell } from "./layout/AppShell.tsx";
+import { HomePage } from "./pages/HomePage.tsx";
+import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { RouteError } from "./pages/RouteError.tsx";
+
+// Everything but the home page loads on demand: a visitor reading the portal does not download
+// the admin console, and the form pages bring the contracts' checkers (and zod) only when needed.
+const LoginPage = lazy(() => import("./pages/LoginPage.tsx"));
+const RegisterPage = lazy(() => import("./pages/RegisterPage.tsx"));
+const MePage = lazy(() => import("./pages/MePage.tsx"));
+const AccessibilityPage = lazy(() => import("./pages/AccessibilityPage.tsx"));
+const WorkbenchLayout = lazy(() => import("./workbench/WorkbenchLayout.tsx"));
+const WorkbenchHome = lazy(() => import("./workbench/WorkbenchHome.tsx"));
+const NotYetPage = lazy(() => import("./workbench/NotYetPage.tsx"));
+const DepartmentsPage = lazy(() => import("./admin/DepartmentsPage.tsx"));
+const StaffPage = lazy(() => import("./admin/StaffPage.tsx"));
+
+export const router = createBrowserRouter([
+  {
+    element: <AppShell />,
+    children: [
+      {
+        // A pathless layer whose errorElement replaces only the page, keeping header and footer.
+        errorElement: <RouteError />,
+        children: [
+          { index: true, element: <HomePage /> },
+          {
+            path: "login",
+            element: (
+              <GuestOnly>
+                <LoginPage />
+              </GuestOnly>
+            ),
+          },
+          {
+            path: "register",
+            element: (
+              <GuestOnly>
+                <RegisterPage />
+              </GuestOnly>
+            ),
+          },
+          {
+            path: "me",
+            element: (
+              <RequireCitizen>
+                <MePage />
+              </RequireCitizen>
+            ),
+          },
+          { path: "accessibility", element: <AccessibilityPage /> },
+          {
+            element: (
+              <RequireStaff>
+                <WorkbenchLayout />
+              </RequireStaff>
+            ),
+            children: [
+              { path: "workbench", element: <WorkbenchHome /> },
+              {
+                path: "workbench/queue",
+                element: (
+                  <RequireRole roles={["window", "handling"]}>
+                    <NotYetPage feature="queue" />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/supervision",
+                element: (
+                  <RequireRole roles={["supervisor"]}>
+                    <NotYetPage feature="supervision" />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/security",
+                element: (
+                  <RequireRole roles={["security_officer"]}>
+                    <NotYetPage feature="security" />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/data-sharing",
+                element: (
+                  <RequireRole roles={["data_steward"]}>
+                    <NotYetPage feature="dataSharing" />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <Navigate to="/admin/departments" replace />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/departments",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <DepartmentsPage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/staff",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <StaffPage />
+                  </RequireRole>
+                ),
+              },
+            ],
+          },
+          { path: "*", element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);

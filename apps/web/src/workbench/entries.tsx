@@ -1,0 +1,86 @@
+import {
+  AlertOutlined,
+  ApartmentOutlined,
+  AuditOutlined,
+  DashboardOutlined,
+  InboxOutlined,
+  ShareAltOutlined,
+  TeamOutlined,
+} from "@ant-design/icons";
+import type { CurrentUser, StaffRole } from "@tongban/contracts";
+import type { TFunction } from "i18next";
+import type { ReactNode } from "react";
+
+export type Feature = "queue" | "supervision" | "security" | "dataSharing";
+
+export interface Entry {
+  key: string;
+  to: string;
+  label: string;
+  icon: ReactNode;
+  /** Roles that open this entry; the menu shows it to staff holding any of them. */
+  roles: StaffRole[] | "all";
+  /** Present for capabilities that later issues build; the page says so. */
+  feature?: Feature;
+  group?: "admin";
+}
+
+export function workbenchEntries(t: TFunction): Entry[] {
+  return [
+    { key: "overview", to: "/workbench", label: t("workbench.overview"), icon: <DashboardOutlined />, roles: "all" },
+    {
+      key: "queue",
+      to: "/workbench/queue",
+      label: t("workbench.queue"),
+      icon: <InboxOutlined />,
+      roles: ["window", "handling"],
+      feature: "queue",
+    },
+    {
+      key: "supervision",
+      to: "/workbench/supervision",
+      label: t("workbench.supervision"),
+      icon: <AuditOutlined />,
+      roles: ["supervisor"],
+      feature: "supervision",
+    },
+    {
+      key: "security",
+      to: "/workbench/security",
+      label: t("workbench.security"),
+      icon: <AlertOutlined />,
+      roles: ["security_officer"],
+      feature: "security",
+    },
+    {
+      key: "dataSharing",
+      to: "/workbench/data-sharing",
+      label: t("workbench.dataSharing"),
+      icon: <ShareAltOutlined />,
+      roles: ["data_steward"],
+      feature: "dataSharing",
+    },
+    {
+      key: "departments",
+      to: "/admin/departments",
+      label: t("workbench.departments"),
+      icon: <ApartmentOutlined />,
+      roles: ["admin"],
+      group: "admin",
+    },
+    {
+      key: "staff",
+      to: "/admin/staff",
+      label: t("workbench.staff"),
+      icon: <TeamOutlined />,
+      roles: ["admin"],
+      group: "admin",
+    },
+  ];
+}
+
+export function entriesFor(user: CurrentUser, t: TFunction): Entry[] {
+  return workbenchEntries(t).filter(
+    (entry) => entry.roles === "all" || entry.roles.some((role) => user.roles.includes(role)),
+  );
+}

@@ -1,0 +1,277 @@
+// Applications submitted per second end to end and case reads per second, on PGlite and on
+// PostgreSQL, each beside a bare-Fastify endpoint measured in the same run.
+//   npx tsx bench/applications.ts [--drafts 3000] [--connections 1000] [--seconds 10] [--only pglite|postgres]
+// PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const { values } = parseArgs({
+  options: {
+    drafts: { type: "string", default: "3000" },
+    connections: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "10" },
+    only: { type: "string" },
+  },
+});
+const DRAFTS = Number(values.drafts);
+const CONNECTIONS = Number(values.connections);
+const SECONDS = Number(values.seconds);
+const root = new URL("..", import.meta.url).pathname;
+const png = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+
+let nextPort = 18_100 + Math.floor(Math.random() * 500);
+
+function start(command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("ready") || output.includes("is running")) resolve(child);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk) => {
+      output += chunk.toString();
+    });
+    child.on("exit", (code) => reject(new Error(`${command} exited ${code}: ${output.slice(-2000)}`)));
+  });
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function run(options: autocannon.Options): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.timeouts,
+        non2xx: result.non2xx,
+      });
+    });
+  });
+}
+
+async function bare(): Promise<Figures> {
+  const port = nextPort++;
+  const child = await start("node", ["bench/bare-fastify.mjs"], { PORT: String(port) });
+  try {
+    return await run({ url: `http://127.0.0.1:${port}/hello`, connections: CONNECTIONS, duration: SECONDS });
+  } finally {
+    child.kill();
+  }
+}
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function login(base: string, username: string, password: string): Promise<Session> {
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(`login failed: ${await response.text()}`);
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  return { cookie, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
+}
+
+async function call(
+  base: string,
+  s: Session,
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+) {
+  const isForm = body instanceof FormData;
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      cookie: s.cookie,
+      "x-csrf-token": s.csrf,
+      ...(body && !isForm ? { "content-type": "application/json" } : {}),
+      ...extra,
+    },
+    body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json() as Promise<{ id: string }>;
+}
+
+function idNumber(): string {
+  const first17 = "35010319920618028";
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * (weights[i] as number), 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+/** Prepares complete drafts (form and materials) through the API, 64 at a time. */
+async function prepareDrafts(base: string, sessions: Session[], count: number) {
+  const form = {
+    partnerName: "陈美玲",
+    partnerIdNumber: idNumber(),
+    partnerPhone: "13859012345",
+    applicantOccupation: "工程师",
+    partnerOccupation: "教师",
+    appointmentDate: "2026-12-08",
+  };
+  const drafts: { id: string; session: Session }[] = [];
+  let made = 0;
+  async function worker() {
+    while (made < count) {
+      made++;
+      const session = sessions[made % sessions.length] as Session;
+      const { id } = await call(base, session, "POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" });
+      await call(base, session, "PATCH", `/api/v1/applications/${id}`, { form });
+      for (const [code, name, type, content] of [
+        ["photo", "p.png", "image/png", png],
+        ["no_spouse_statement", "s.pdf", "application/pdf", pdf],
+      ] as const) {
+        const data = new FormData();
+        data.append("materialCode", code);
+        data.append("file", new Blob([content], { type }), name);
+        await call(base, session, "POST", `/api/v1/applications/${id}/materials`, data);
+      }
+      drafts.push({ id, session });
+    }
+  }
+  await Promise.all(Array.from({ length: 64 }, worker));
+  return drafts;
+}
+
+async function measure(kind: "pglite" | "postgres") {
+  const port = nextPort++;
+  const dataDir = mkdtempSync(join(tmpdir(), "tb-bench-"));
+  const env: Record<string, string> = {
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+  };
+  let dropDatabase = async () => {};
+  if (kind === "postgres") {
+    const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+    const name = `tongban_bench_${Date.now()}`;
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`create database ${name}`);
+    await client.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    env.DATABASE_POOL_SIZE = "40";
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
+  const server = await start("npx", ["tsx", "apps/server/src/main.ts"], env);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as {
+      username: string;
+      password: string;
+      region: string;
+      roles: string[];
+    }[];
+    const residents = accounts.filter(
+      (a) => a.roles.length === 0 && a.region === "350100" && /^\d{17}/.test(a.username),
+    );
+    const sessions = await Promise.all(residents.map((r) => login(base, r.username, r.password)));
+    const preparedAt = Date.now();
+    const drafts = await prepareDrafts(base, sessions, DRAFTS);
+    const prepareSeconds = (Date.now() - preparedAt) / 1000;
+
+    let index = 0;
+    const submit = await run({
+      url: base,
+      connections: Math.min(CONNECTIONS, drafts.length),
+      amount: drafts.length,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (request) => {
+            const draft = drafts[index++ % drafts.length] as (typeof drafts)[number];
+            return {
+              ...request,
+              path: `/api/v1/applications/${draft.id}/actions`,
+              headers: {
+                "content-type": "application/json",
+                cookie: draft.session.cookie,
+                "x-csrf-token": draft.session.csrf,
+                "idempotency-key": randomUUID(),
+              },
+              body: JSON.stringify({ type: "submit" }),
+            };
+          },
+        },
+      ],
+    });
+    let readIndex = 0;
+    const read = await run({
+      url: base,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: "GET",
+          setupRequest: (request) => {
+            const draft = drafts[readIndex++ % drafts.length] as (typeof drafts)[number];
+            return { ...request, path: `/api/v1/applications/${draft.id}`, headers: { cookie: draft.session.cookie } };
+          },
+        },
+      ],
+    });
+    return { submit, read, prepareSeconds, drafts: drafts.length };
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 1000));
+    await dropDatabase().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const line = (label: string, f: Figures) =>
+  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}`;
+
+const kinds = (values.only ? [values.only] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
+process.stdout.write(
+  `Applications benchmark: ${CONNECTIONS} connections, ${DRAFTS} drafts, reads for ${SECONDS} s, Node ${process.version}\n`,
+);
+for (const kind of kinds) {
+  const baseline = await bare();
+  const figures = await measure(kind);
+  process.stdout.write(
+    `\n[${kind}] (${figures.drafts} drafts prepared through the API in ${figures.prepareSeconds.toFixed(1)} s)\n`,
+  );
+  process.stdout.write(`${line("bare Fastify GET /hello", baseline)}\n`);
+  process.stdout.write(`${line("submit (POST …/actions)", figures.submit)}\n`);
+  process.stdout.write(`${line("case read (GET /applications/:id)", figures.read)}\n`);
+}

@@ -41,8 +41,9 @@ async function main() {
       username: { type: "string" },
     },
   });
-  const config = loadConfig();
-  const database = config.databaseUrl ? openPostgres(config.databaseUrl, 2) : await openPGlite(resolve(config.dataDir));
+  const baseDir = process.env.INIT_CWD ?? process.cwd();
+  const config = loadConfig(process.env, baseDir);
+  const database = config.databaseUrl ? openPostgres(config.databaseUrl, 2) : await openPGlite(resolve(baseDir, config.dataDir));
   await migrate(database);
   const db = database.db;
   const now = systemClock.now();

@@ -11,6 +11,9 @@ import { fileKeyStore, randomIds, systemClock } from "./ports/index.ts";
 import { type DemoAccount, needsSeeding, seedDemoWorld } from "./seed/demo-world.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
+// `npm start` runs this from the server's workspace folder; relative paths (DATA_DIR, the config
+// file) mean the folder the user started npm in, which npm passes as INIT_CWD.
+const baseDir = process.env.INIT_CWD ?? process.cwd();
 
 function printAccounts(url: string, accounts: DemoAccount[], file: string) {
   const lines = [
@@ -39,7 +42,7 @@ function printAccounts(url: string, accounts: DemoAccount[], file: string) {
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, baseDir);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -47,7 +50,7 @@ async function main() {
     }
     throw error;
   }
-  const dataDir = resolve(config.dataDir);
+  const dataDir = resolve(baseDir, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
   const database: Database = config.databaseUrl
@@ -61,7 +64,7 @@ async function main() {
     writeFileSync(accountsFile, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
   }
 
-  const webDist = config.webDist ?? resolve(here, "../../web/dist");
+  const webDist = config.webDist ? resolve(baseDir, config.webDist) : resolve(here, "../../web/dist");
   const app = await buildApp({
     config: { ...config, webDist },
     database,

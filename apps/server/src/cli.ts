@@ -43,7 +43,9 @@ async function main() {
   });
   const baseDir = process.env.INIT_CWD ?? process.cwd();
   const config = loadConfig(process.env, baseDir);
-  const database = config.databaseUrl ? openPostgres(config.databaseUrl, 2) : await openPGlite(resolve(baseDir, config.dataDir));
+  const database = config.databaseUrl
+    ? openPostgres(config.databaseUrl, 2)
+    : await openPGlite(resolve(baseDir, config.dataDir));
   await migrate(database);
   const db = database.db;
   const now = systemClock.now();

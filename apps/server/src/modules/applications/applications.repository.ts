@@ -1,6 +1,7 @@
+import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
-import type { ApplicationsTable } from "../../db/schema.ts";
+import type { ApplicationActionsTable, ApplicationMaterialsTable, ApplicationsTable } from "../../db/schema.ts";
 
 export function applicationView(db: Db) {
   return db
@@ -99,21 +100,7 @@ export const applicationsRepository = {
       .execute();
   },
 
-  async insertAction(
-    db: Db,
-    row: {
-      application_id: string;
-      seq: number;
-      type: string;
-      actor_id: string;
-      actor_role: string;
-      channel: string;
-      place: string | null;
-      at: Date;
-      payload: string;
-      idempotency_key: string | null;
-    },
-  ) {
+  async insertAction(db: Db, row: Insertable<ApplicationActionsTable>) {
     await db.insertInto("application_actions").values(row).execute();
   },
 
@@ -158,20 +145,7 @@ export const applicationsRepository = {
       .execute();
   },
 
-  async insertMaterial(
-    db: Db,
-    row: {
-      id: string;
-      application_id: string;
-      material_code: string;
-      file_sha256: string;
-      file_name: string;
-      content_type: string;
-      size: number;
-      uploaded_by: string;
-      uploaded_at: Date;
-    },
-  ) {
+  async insertMaterial(db: Db, row: Insertable<ApplicationMaterialsTable>) {
     await db.insertInto("application_materials").values(row).execute();
   },
 

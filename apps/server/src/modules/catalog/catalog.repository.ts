@@ -11,6 +11,23 @@ export interface ServiceRow {
   content: unknown;
 }
 
+/** A published service with its current version and department name. */
+function serviceView(db: Db) {
+  return db
+    .selectFrom("services")
+    .innerJoin("service_versions", "service_versions.id", "services.version_id")
+    .innerJoin("departments", "departments.id", "services.department_id")
+    .select([
+      "services.code",
+      "services.region_code",
+      "services.department_id",
+      "departments.name as department_name",
+      "services.version_id",
+      "service_versions.version",
+      "service_versions.content",
+    ]);
+}
+
 export const catalogRepository = {
   latestFileVersion(db: Db, code: string) {
     return db
@@ -100,19 +117,7 @@ export const catalogRepository = {
     db: Db,
     filter: { regionCode?: string; departmentId?: string; lifeEvent?: string; applicantKind?: string; q?: string },
   ): Promise<ServiceRow[]> {
-    let query = db
-      .selectFrom("services")
-      .innerJoin("service_versions", "service_versions.id", "services.version_id")
-      .innerJoin("departments", "departments.id", "services.department_id")
-      .select([
-        "services.code",
-        "services.region_code",
-        "services.department_id",
-        "departments.name as department_name",
-        "services.version_id",
-        "service_versions.version",
-        "service_versions.content",
-      ]);
+    let query = serviceView(db);
     if (filter.regionCode) query = query.where("services.region_code", "=", filter.regionCode);
     if (filter.departmentId) query = query.where("services.department_id", "=", filter.departmentId);
     if (filter.lifeEvent) query = query.where(sql<boolean>`${filter.lifeEvent} = any(services.life_events)`);
@@ -126,21 +131,7 @@ export const catalogRepository = {
   },
 
   find(db: Db, code: string): Promise<ServiceRow | undefined> {
-    return db
-      .selectFrom("services")
-      .innerJoin("service_versions", "service_versions.id", "services.version_id")
-      .innerJoin("departments", "departments.id", "services.department_id")
-      .select([
-        "services.code",
-        "services.region_code",
-        "services.department_id",
-        "departments.name as department_name",
-        "services.version_id",
-        "service_versions.version",
-        "service_versions.content",
-      ])
-      .where("services.code", "=", code)
-      .executeTakeFirst();
+    return serviceView(db).where("services.code", "=", code).executeTakeFirst();
   },
 
   findVersion(db: Db, id: string) {

@@ -174,9 +174,17 @@ export function createApplicationsService(deps: {
   }
 
   /** The application as `actor` sees it; `conn` is the transaction when called inside one. */
-  async function view(actor: Actor, row: ApplicationRow, conn: Db = db): Promise<Application> {
-    const actionRows = await repo.actions(conn, row.id);
-    const materialRows = await repo.materials(conn, row.id);
+  async function loadFull(id: string, conn: Db = db) {
+    const full = await repo.findWithTimeline(conn, id);
+    if (!full) throw new AppError("APPLICATION_NOT_FOUND", { id });
+    return full;
+  }
+
+  /** The application as `actor` sees it, from the case, its action log and its materials. */
+  function view(
+    actor: Actor,
+    { row, actions: actionRows, materials: materialRows }: Awaited<ReturnType<typeof loadFull>>,
+  ): Application {
     const item = row.service_content as ItemOf;
     const state = derive(actionRows.map(toLogged), item.workflow.steps);
     const isStaff = actor.kind === "staff";
@@ -371,9 +379,9 @@ export function createApplicationsService(deps: {
     },
 
     async get(actor: Actor, id: string): Promise<Application> {
-      const row = await load(id);
-      assertCanRead(actor, row);
-      return view(actor, row);
+      const full = await loadFull(id);
+      assertCanRead(actor, full.row);
+      return view(actor, full);
     },
 
     /** Saves the form of a draft (or during a supplement); incomplete is fine, submit checks it all. */
@@ -410,7 +418,7 @@ export function createApplicationsService(deps: {
           facts: { fields: Object.keys(form).sort() },
         });
       });
-      return view(actor, await load(id));
+      return view(actor, await loadFull(id));
     },
 
     async addMaterial(
@@ -481,7 +489,7 @@ export function createApplicationsService(deps: {
           facts: { material: material.code, sha256 },
         });
       });
-      return view(actor, await load(id));
+      return view(actor, await loadFull(id));
     },
 
     async removeMaterial(actor: Actor, id: string, materialId: string): Promise<Application> {
@@ -503,7 +511,7 @@ export function createApplicationsService(deps: {
           facts: { materialId },
         });
       });
-      return view(actor, await load(id));
+      return view(actor, await loadFull(id));
     },
 
     async materialContent(actor: Actor, id: string, materialId: string) {
@@ -646,7 +654,7 @@ export function createApplicationsService(deps: {
             email: row.applicant_email,
           });
         }
-        const answer = await view(actor, (await repo.find(trx, id)) as ApplicationRow, trx);
+        const answer = view(actor, await loadFull(id, trx));
         await repo.saveAnswer(trx, {
           actor_id: actor.accountId,
           key: context.idempotencyKey,

@@ -47,11 +47,15 @@ export const CreditCode = z.string({ error: "Credit code is required" }).transfo
   return result.value;
 });
 
+/** Optional: where notifications go by email besides SMS. */
+export const Email = z.email({ error: "Not a valid email address" }).max(120, { error: "At most 120 characters" });
+
 export const RegisterResident = z.object({
   kind: z.literal("resident"),
   name: PersonName,
   idNumber: IdNumber,
   phone: Phone,
+  email: Email.optional(),
   password: Password,
 });
 export const RegisterEnterprise = z.object({
@@ -63,6 +67,7 @@ export const RegisterEnterprise = z.object({
     .max(100, { error: "An enterprise name has at most 100 characters" }),
   creditCode: CreditCode,
   phone: Phone,
+  email: Email.optional(),
   password: Password,
 });
 export const RegisterRequest = z.discriminatedUnion("kind", [RegisterResident, RegisterEnterprise], {
@@ -93,6 +98,7 @@ export const CurrentUser = z.object({
   username: z.string(),
   name: z.string(),
   phone: z.string().nullable(),
+  email: z.string().nullable(),
   roles: z.array(StaffRole),
   clearance: Classification,
   regionCode: z.string().nullable(),
@@ -116,7 +122,12 @@ export const TotpEnrolment = z.object({
 });
 export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
 
-export const Region = z.object({ code: z.string(), name: z.string(), path: z.array(z.string()) });
+export const Region = z.object({
+  code: z.string(),
+  name: z.string(),
+  nameEn: z.string().nullable(),
+  path: z.array(z.string()),
+});
 export type Region = z.infer<typeof Region>;
 
 export const DepartmentCode = z

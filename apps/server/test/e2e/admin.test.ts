@@ -18,6 +18,8 @@ describe("departments", () => {
     const response = await t.anonymous().request("GET", "/api/v1/regions/610500/departments");
     expect(response.statusCode).toBe(200);
     const codes = response.json().map((d: { code: string }) => d.code);
+    const regions = (await t.anonymous().request("GET", "/api/v1/regions")).json();
+    expect(regions).toContainEqual({ code: "610500", name: "渭南市", nameEn: "Weinan", path: ["陕西省", "渭南市"] });
     expect(codes).toEqual(
       expect.arrayContaining(["gongan", "minzheng", "renshe", "jiaoyu", "shuiwu", "shichang", "fayuan"]),
     );

@@ -37,6 +37,20 @@ describe("registration", () => {
     expect(me.json().user.id).toBe(user.id);
   });
 
+  it("takes an optional email for notifications, and checks it", async () => {
+    const bad = await t
+      .anonymous()
+      .request("POST", "/api/v1/auth/register", { ...newResident(109), email: "not-an-email" });
+    expect(bad.json()).toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: [{ field: "email", reason: "INVALID_FORMAT" }],
+    });
+    const good = await t
+      .anonymous()
+      .request("POST", "/api/v1/auth/register", { ...newResident(109), email: "haifeng@example.cn" });
+    expect(good.json().user.email).toBe("haifeng@example.cn");
+  });
+
   it("sets the session cookie httpOnly and SameSite", async () => {
     const response = await t.app.inject({ method: "POST", url: "/api/v1/auth/register", payload: newResident(103) });
     const cookie = response.cookies.find((c) => c.name === "tongban.sid");

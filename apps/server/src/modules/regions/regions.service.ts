@@ -4,9 +4,10 @@ import { AppError } from "../../http/errors.ts";
 import { regionsRepository as repo } from "./regions.repository.ts";
 
 export function createRegionsService({ db }: { db: Db }) {
-  const toRegion = (row: { code: string; name: string }): Region => ({
+  const toRegion = (row: { code: string; name: string; name_en: string | null }): Region => ({
     code: row.code,
     name: row.name,
+    nameEn: row.name_en,
     path: lookupRegion(row.code)?.path ?? [row.name],
   });
   return {

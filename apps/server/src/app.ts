@@ -32,6 +32,8 @@ import { catalogRoutes } from "./modules/catalog/catalog.routes.ts";
 import { createCatalogService } from "./modules/catalog/catalog.service.ts";
 import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
 import { createDepartmentsService } from "./modules/departments/departments.service.ts";
+import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.routes.ts";
+import { createLedgerService } from "./modules/ledger/ledger.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
 import { createNotificationsService } from "./modules/notifications/notifications.service.ts";
 import { regionsRoutes } from "./modules/regions/regions.routes.ts";
@@ -52,11 +54,13 @@ export interface AppDeps {
   messages?: MessageSender;
   /** The catalogue folder to load and publish at start (its `services/` subfolder). */
   catalogDir?: string;
+  /** The ledger's origin line, e.g. `ledger.fuzhou.example/v1`; names the log in its checkpoints. */
+  ledgerOrigin?: string;
   logger?: FastifyServerOptions["logger"];
 }
 
 export function buildServices(
-  deps: Pick<AppDeps, "database" | "clock" | "ids" | "config" | "keys" | "files" | "messages">,
+  deps: Pick<AppDeps, "database" | "clock" | "ids" | "config" | "keys" | "files" | "messages" | "ledgerOrigin">,
   log: (error: unknown) => void = () => {},
 ) {
   const { database, clock, ids, config } = deps;
@@ -80,6 +84,12 @@ export function buildServices(
     sender: deps.messages ?? outboxSender(db, clock),
     log,
   });
+  const ledger = createLedgerService({
+    db,
+    clock,
+    keys: deps.keys,
+    origin: deps.ledgerOrigin ?? "tongban.local/ledger",
+  });
   const applications = createApplicationsService({
     db,
     clock,
@@ -89,11 +99,11 @@ export function buildServices(
     notifications,
     signatures,
   });
-  return { regions, departments, accounts, auth, catalog, signatures, notifications, applications };
+  return { regions, departments, accounts, auth, catalog, signatures, notifications, applications, ledger };
 }
 export type Services = ReturnType<typeof buildServices>;
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
   const { config, database, keys } = deps;
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
@@ -165,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
 
+  await app.register(ledgerPublicRoutes, { ledger: services.ledger });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async () => {
@@ -195,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(catalogRoutes, { catalog: services.catalog });
       await api.register(applicationsRoutes, { applications: services.applications });
       await api.register(notificationsRoutes, { notifications: services.notifications });
+      await api.register(ledgerApiRoutes, { ledger: services.ledger });
     },
     { prefix: "/api/v1" },
   );
@@ -205,5 +217,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
   }
   registerNotFound(app, serveWeb);
-  return app;
+  app.decorate("services", services);
+  return app as unknown as FastifyInstance & { services: Services };
 }

@@ -83,8 +83,22 @@ async function main() {
     await database.db.deleteFrom("sessions").where("expires_at", "<=", new Date()).execute();
   }
 
+  // The ledger sequencer: integrates what changed into the log and signs a checkpoint, twice a second.
+  let sequencing = false;
+  const sequencer = setInterval(() => {
+    if (sequencing) return;
+    sequencing = true;
+    app.services.ledger
+      .integrate(1000)
+      .catch((error) => app.log.error({ err: error }, "ledger integration failed"))
+      .finally(() => {
+        sequencing = false;
+      });
+  }, 500);
+
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
+    clearInterval(sequencer);
     await app.close();
     await database.close();
     process.exit(0);

@@ -29,6 +29,7 @@ export const errorRegistry = {
   USER_NOT_FOUND: { status: 404, message: "The account does not exist" },
   SERVICE_NOT_FOUND: { status: 404, message: "The service does not exist" },
   APPLICATION_NOT_FOUND: { status: 404, message: "The application does not exist" },
+  LEDGER_ENTRY_NOT_FOUND: { status: 404, message: "No such ledger entry in the latest checkpoint" },
   FILE_NOT_FOUND: { status: 404, message: "The file does not exist" },
   ACTION_NOT_ALLOWED: { status: 409, message: "This action is not allowed in the application's current state" },
   IDEMPOTENCY_KEY_REUSED: { status: 422, message: "This Idempotency-Key was already used for a different request" },

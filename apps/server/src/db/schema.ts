@@ -67,6 +67,7 @@ export interface OutboxTable {
   actor: string | null;
   at: Timestamp;
   content: ColumnType<unknown, string, string>;
+  ledger_idx: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ServiceVersionsTable {
@@ -193,6 +194,26 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
+export interface LedgerEntriesTable {
+  idx: number;
+  outbox_id: number;
+  entry: string;
+  leaf_hash: Uint8Array;
+  integrated_at: Timestamp;
+}
+
+export interface LedgerHashesTable {
+  idx: number;
+  hash: Uint8Array;
+}
+
+export interface LedgerCheckpointsTable {
+  tree_size: number;
+  root_hash: Uint8Array;
+  note: string;
+  created_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   applied_at: CreatedAt;
@@ -216,6 +237,9 @@ export interface DB {
   notifications: NotificationsTable;
   message_outbox: MessageOutboxTable;
   signing_keys: SigningKeysTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_hashes: LedgerHashesTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -1,0 +1,44 @@
+import { ErrorBody } from "@tongban/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { AppError } from "../../http/errors.ts";
+import type { LedgerService } from "./ledger.service.ts";
+
+const EntryProof = z.object({
+  index: z.number().int(),
+  entry: z.string(),
+  leafHash: z.string(),
+  treeSize: z.number().int(),
+  proof: z.array(z.string()),
+  checkpoint: z.string(),
+});
+
+/** The API side of the ledger (under /api/v1). */
+export const ledgerApiRoutes: FastifyPluginAsyncZod<{ ledger: LedgerService }> = async (app, { ledger }) => {
+  app.get(
+    "/ledger/entries/:index",
+    {
+      schema: {
+        tags: ["ledger"],
+        summary: "A ledger entry with its inclusion proof against the latest signed checkpoint (public)",
+        params: z.object({ index: z.coerce.number().int().min(0) }),
+        response: { 200: EntryProof, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => ledger.entryWithProof(request.params.index),
+  );
+};
+
+/** The C2SP layout at /ledger/ (checkpoint and verifier key; tiles follow). */
+export const ledgerPublicRoutes: FastifyPluginAsyncZod<{ ledger: LedgerService }> = async (app, { ledger }) => {
+  app.get("/ledger/checkpoint", { schema: { hide: true } }, async (_request, reply) => {
+    const note = await ledger.checkpoint();
+    if (!note) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { reason: "no checkpoint yet" });
+    reply.type("text/plain; charset=utf-8").header("cache-control", "no-cache");
+    return note;
+  });
+  app.get("/ledger/key", { schema: { hide: true } }, async (_request, reply) => {
+    reply.type("text/plain; charset=utf-8");
+    return `${ledger.verifierKey}\n`;
+  });
+};

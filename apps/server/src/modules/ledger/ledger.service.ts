@@ -1,0 +1,141 @@
+// The sequencer and the read side of the ledger (全程留痕、可以追溯): outbox rows become RFC 9162 log
+// entries in batches, each batch followed by a signed C2SP checkpoint.
+import { createHash } from "node:crypto";
+import {
+  generateNoteKey,
+  type HashReader,
+  inclusionProofFromStore,
+  leafHash,
+  parseSignerKey,
+  signCheckpoint,
+  storedHashCount,
+  storedHashesForBatch,
+  toBase64,
+  treeHashFromStore,
+  utf8Encode,
+} from "@tongban/ledger";
+import type { Db } from "../../db/database.ts";
+import { AppError } from "../../http/errors.ts";
+import { canonicalJson } from "../../lib/canonical-json.ts";
+import type { Clock, KeyStore } from "../../ports/index.ts";
+import { ledgerRepository as repo } from "./ledger.repository.ts";
+
+export interface LedgerEntryProof {
+  index: number;
+  entry: string;
+  leafHash: string;
+  treeSize: number;
+  proof: string[];
+  checkpoint: string;
+}
+
+const reader = (db: Db): HashReader => ({ readHashes: (indexes) => repo.readHashes(db, indexes) });
+
+/**
+ * The entry as logged: canonical JSON (RFC 8785 ordering) of what happened, to which subject, by whom
+ * and when, with only a SHA-256 of the facts — personal data stays out of the log.
+ */
+export function ledgerEntry(row: {
+  type: string;
+  subject: string;
+  actor: string | null;
+  at: Date;
+  content: unknown;
+}): string {
+  const contentHash = createHash("sha256")
+    .update(canonicalJson(row.content ?? {}))
+    .digest("hex");
+  return canonicalJson({
+    type: row.type,
+    subject: row.subject,
+    actor: row.actor,
+    at: row.at.toISOString(),
+    contentHash,
+  });
+}
+
+export function createLedgerService({
+  db,
+  clock,
+  keys,
+  origin,
+}: {
+  db: Db;
+  clock: Clock;
+  keys: KeyStore;
+  origin: string;
+}) {
+  const pair = JSON.parse(keys.getOrCreate("ledger-note-key", () => JSON.stringify(generateNoteKey(origin)))) as {
+    signerKey: string;
+    verifierKey: string;
+  };
+  const signer = parseSignerKey(pair.signerKey);
+
+  return {
+    origin,
+    verifierKey: pair.verifierKey,
+
+    /**
+     * Integrates up to `batchSize` outbox rows under the ledger lock and signs a checkpoint over the
+     * new tree. Answers the new tree size, or undefined when nothing was waiting.
+     */
+    async integrate(batchSize = 1000): Promise<number | undefined> {
+      return db.transaction().execute(async (trx) => {
+        await repo.lock(trx);
+        const rows = await repo.pending(trx, batchSize);
+        if (rows.length === 0) return undefined;
+        const size = await repo.treeSize(trx);
+        const now = clock.now();
+        const entries = rows.map((row, i) => {
+          const entry = ledgerEntry(row);
+          return {
+            idx: size + i,
+            outbox_id: Number(row.id),
+            entry,
+            leaf_hash: leafHash(utf8Encode(entry)),
+            integrated_at: now,
+          };
+        });
+        const hashes = await storedHashesForBatch(
+          reader(trx),
+          size,
+          entries.map((e) => e.leaf_hash),
+        );
+        const first = storedHashCount(size);
+        await repo.append(
+          trx,
+          entries,
+          hashes.map((hash, i) => ({ idx: first + i, hash })),
+        );
+        const treeSize = size + entries.length;
+        const rootHash = await treeHashFromStore(reader(trx), treeSize);
+        const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, [signer]);
+        await repo.saveCheckpoint(trx, { tree_size: treeSize, root_hash: rootHash, note, created_at: now });
+        return treeSize;
+      });
+    },
+
+    async checkpoint(): Promise<string | undefined> {
+      return (await repo.latestCheckpoint(db))?.note;
+    },
+
+    /** An entry with its inclusion proof against the latest signed checkpoint. */
+    async entryWithProof(index: number): Promise<LedgerEntryProof> {
+      const checkpoint = await repo.latestCheckpoint(db);
+      const treeSize = checkpoint ? Number(checkpoint.tree_size) : 0;
+      if (!checkpoint || index >= treeSize) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { index, treeSize });
+      const row = await repo.entry(db, index);
+      if (!row) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { index, treeSize });
+      const proof = await inclusionProofFromStore(reader(db), index, treeSize);
+      return {
+        index,
+        entry: row.entry,
+        leafHash: toBase64(new Uint8Array(row.leaf_hash)),
+        treeSize,
+        proof: proof.map(toBase64),
+        checkpoint: checkpoint.note,
+      };
+    },
+  };
+}
+export type LedgerService = ReturnType<typeof createLedgerService>;

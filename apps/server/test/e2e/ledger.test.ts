@@ -1,0 +1,58 @@
+import { fromBase64, leafHash, parseVerifierKey, utf8Encode, verifyCheckpoint, verifyInclusion } from "@tongban/ledger";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../support/app.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe("ledger sequencer", () => {
+  it("integrates every outbox row, signs a checkpoint, and proves each entry's inclusion", async () => {
+    await t.login("fz.admin"); // a staff login is a state change too
+    const ledger = (
+      t.app as unknown as { services: { ledger: { integrate(n?: number): Promise<number | undefined> } } }
+    ).services.ledger;
+    let size: number | undefined;
+    for (let more = await ledger.integrate(50); more !== undefined; more = await ledger.integrate(50)) size = more;
+    const outbox = await t.database.db
+      .selectFrom("outbox")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(size).toBe(Number(outbox.n));
+    expect(await ledger.integrate()).toBeUndefined();
+
+    const key = (await t.app.inject("/ledger/key")).body.trim();
+    const note = (await t.app.inject("/ledger/checkpoint")).body;
+    const checked = verifyCheckpoint(note, [parseVerifierKey(key)], "tongban.local/ledger");
+    expect(checked.ok).toBe(true);
+    if (!checked.ok) return;
+    expect(checked.checkpoint.treeSize).toBe(size);
+
+    const last = (size as number) - 1;
+    const body = (await t.app.inject(`/api/v1/ledger/entries/${last}`)).json();
+    expect(JSON.parse(body.entry)).toMatchObject({
+      type: "staff.login",
+      contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(body.entry).not.toContain("林"); // no personal data in the log
+    const leaf = leafHash(utf8Encode(body.entry));
+    const proof = body.proof.map((p: string) => fromBase64(p) as Uint8Array);
+    expect(verifyInclusion(leaf, last, body.treeSize, proof, checked.checkpoint.rootHash)).toBe(true);
+    expect(
+      verifyInclusion(
+        leafHash(utf8Encode(body.entry.replace("staff.login", "staff.logout"))),
+        last,
+        body.treeSize,
+        proof,
+        checked.checkpoint.rootHash,
+      ),
+    ).toBe(false);
+    expect(verifyInclusion(leaf, 0, body.treeSize, proof, checked.checkpoint.rootHash)).toBe(false);
+
+    const missing = await t.app.inject(`/api/v1/ledger/entries/${(size as number) + 5}`);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe("LEDGER_ENTRY_NOT_FOUND");
+  });
+});

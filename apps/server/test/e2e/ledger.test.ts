@@ -1,5 +1,16 @@
-import { fromBase64, leafHash, parseVerifierKey, utf8Encode, verifyCheckpoint, verifyInclusion } from "@tongban/ledger";
+import {
+  auditTiles,
+  entryBundlePath,
+  fromBase64,
+  leafHash,
+  parseVerifierKey,
+  tilePath,
+  utf8Encode,
+  verifyCheckpoint,
+  verifyInclusion,
+} from "@tongban/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordChange } from "../../src/modules/ledger/outbox.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 
 let t: TestApp;
@@ -54,5 +65,40 @@ describe("ledger sequencer", () => {
     const missing = await t.app.inject(`/api/v1/ledger/entries/${(size as number) + 5}`);
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe("LEDGER_ENTRY_NOT_FOUND");
+  });
+});
+
+describe("ledger tiles", () => {
+  it("serves C2SP tiles from which an auditor recomputes the signed root, across two tile levels", async () => {
+    const ledger = (
+      t.app as unknown as { services: { ledger: { integrate(n?: number): Promise<number | undefined> } } }
+    ).services.ledger;
+    await t.database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 600; i++)
+        await recordChange(trx, { type: "test.change", subject: `s${i}`, actor: null, at: new Date(), facts: { i } });
+    });
+    for (let more = await ledger.integrate(250); more !== undefined; more = await ledger.integrate(250));
+    const key = (await t.app.inject("/ledger/key")).body.trim();
+    const checked = verifyCheckpoint((await t.app.inject("/ledger/checkpoint")).body, [parseVerifierKey(key)]);
+    if (!checked.ok) throw new Error("checkpoint did not verify");
+    const { treeSize, rootHash } = checked.checkpoint;
+    expect(treeSize).toBeGreaterThan(600);
+    const fetchBytes = async (path: string) => {
+      const response = await t.app.inject(`/ledger/${path}`);
+      if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode}`);
+      return new Uint8Array(response.rawPayload);
+    };
+    const report = await auditTiles(
+      treeSize,
+      {
+        readTile: (tile) => fetchBytes(tilePath(tile.level, tile.index, tile.width)),
+        readEntryBundle: (tile) => fetchBytes(entryBundlePath(tile.index, tile.width)),
+      },
+      { expectedRoot: rootHash },
+    );
+    expect(report).toMatchObject({ ok: true });
+    const full = await t.app.inject(`/ledger/${tilePath(0, 0)}`);
+    expect(full.headers["cache-control"]).toContain("immutable");
+    expect((await t.app.inject(`/ledger/${tilePath(0, 99)}`)).statusCode).toBe(404);
   });
 });

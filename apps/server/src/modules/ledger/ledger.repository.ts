@@ -63,6 +63,16 @@ export const ledgerRepository = {
     return db.selectFrom("ledger_checkpoints").selectAll().orderBy("tree_size", "desc").limit(1).executeTakeFirst();
   },
 
+  entriesRange(db: Db, from: number, count: number) {
+    return db
+      .selectFrom("ledger_entries")
+      .select(["idx", "entry"])
+      .where("idx", ">=", from)
+      .where("idx", "<", from + count)
+      .orderBy("idx")
+      .execute();
+  },
+
   entry(db: Db, idx: number) {
     return db.selectFrom("ledger_entries").selectAll().where("idx", "=", idx).executeTakeFirst();
   },

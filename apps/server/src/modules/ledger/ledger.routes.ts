@@ -37,6 +37,16 @@ export const ledgerPublicRoutes: FastifyPluginAsyncZod<{ ledger: LedgerService }
     reply.type("text/plain; charset=utf-8").header("cache-control", "no-cache");
     return note;
   });
+  app.get("/ledger/tile/*", { schema: { hide: true } }, async (request, reply) => {
+    const path = request.url.split("?")[0]?.replace(/^\/ledger\//, "") ?? "";
+    const tile = await ledger.tile(path);
+    if (!tile) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { tile: path });
+    reply.type("application/octet-stream");
+    // A full tile never changes; a partial one is replaced as the log grows.
+    reply.header("cache-control", tile.full ? "public, max-age=31536000, immutable" : "no-cache");
+    return reply.send(Buffer.from(tile.data));
+  });
+
   app.get("/ledger/key", { schema: { hide: true } }, async (_request, reply) => {
     reply.type("text/plain; charset=utf-8");
     return `${ledger.verifierKey}\n`;

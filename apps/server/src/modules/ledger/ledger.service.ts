@@ -2,14 +2,20 @@
 // entries in batches, each batch followed by a signed C2SP checkpoint.
 import { createHash } from "node:crypto";
 import {
+  formatEntryBundle,
   generateNoteKey,
   type HashReader,
   inclusionProofFromStore,
   leafHash,
   parseSignerKey,
+  parseTilePath,
   signCheckpoint,
   storedHashCount,
   storedHashesForBatch,
+  storedHashIndex,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  tileWidth,
   toBase64,
   treeHashFromStore,
   utf8Encode,
@@ -113,6 +119,32 @@ export function createLedgerService({
         await repo.saveCheckpoint(trx, { tree_size: treeSize, root_hash: rootHash, note, created_at: now });
         return treeSize;
       });
+    },
+
+    /**
+     * C2SP tlog-tiles: the bytes of `tile/<L>/<N>[.p/<W>]` (hashes) or `tile/entries/<N>[.p/<W>]`
+     * (entry bundle) for the latest checkpoint, and whether the tile is full (and so immutable).
+     * Answers undefined for a tile the tree does not have (yet).
+     */
+    async tile(path: string): Promise<{ data: Uint8Array; full: boolean } | undefined> {
+      const address = parseTilePath(path);
+      if (!address.ok) return undefined;
+      const checkpoint = await repo.latestCheckpoint(db);
+      const treeSize = checkpoint ? Number(checkpoint.tree_size) : 0;
+      const { level, index, width } = address.value;
+      const available = tileWidth(level === "entries" ? 0 : level, index, treeSize);
+      if (width > available || width === 0) return undefined;
+      if (level === "entries") {
+        const rows = await repo.entriesRange(db, index * TILE_WIDTH, width);
+        return { data: formatEntryBundle(rows.map((r) => utf8Encode(r.entry))), full: width === TILE_WIDTH };
+      }
+      const indexes = Array.from({ length: width }, (_, i) =>
+        storedHashIndex(level * TILE_HEIGHT, index * TILE_WIDTH + i),
+      );
+      const hashes = await repo.readHashes(db, indexes);
+      const data = new Uint8Array(width * 32);
+      hashes.forEach((hash, i) => data.set(hash, i * 32));
+      return { data, full: width === TILE_WIDTH };
     },
 
     async checkpoint(): Promise<string | undefined> {

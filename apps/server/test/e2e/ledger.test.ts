@@ -7,6 +7,7 @@ import {
   tilePath,
   utf8Encode,
   verifyCheckpoint,
+  verifyConsistency,
   verifyInclusion,
 } from "@tongban/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +98,21 @@ describe("ledger tiles", () => {
       { expectedRoot: rootHash },
     );
     expect(report).toMatchObject({ ok: true });
+    // A later checkpoint is consistent with an earlier one, and the proof says so.
+    const older = await t.database.db
+      .selectFrom("ledger_checkpoints")
+      .select(["tree_size", "root_hash"])
+      .where("tree_size", "<", treeSize)
+      .orderBy("tree_size", "desc")
+      .executeTakeFirstOrThrow();
+    const from = Number(older.tree_size);
+    const consistency = (await t.app.inject(`/api/v1/ledger/proofs/consistency?from=${from}&to=${treeSize}`)).json();
+    const cproof = consistency.proof.map((p: string) => fromBase64(p) as Uint8Array);
+    expect(verifyConsistency(from, treeSize, cproof, new Uint8Array(older.root_hash), rootHash)).toBe(true);
+    expect(verifyConsistency(from, treeSize, cproof, new Uint8Array(32), rootHash)).toBe(false);
+    const inclusion = (await t.app.inject(`/api/v1/ledger/proofs/inclusion?index=3&size=${from}`)).json();
+    expect(inclusion.proof.length).toBeGreaterThan(0);
+    expect((await t.app.inject(`/api/v1/ledger/proofs/inclusion?index=3&size=${treeSize + 1}`)).statusCode).toBe(404);
     const full = await t.app.inject(`/ledger/${tilePath(0, 0)}`);
     expect(full.headers["cache-control"]).toContain("immutable");
     expect((await t.app.inject(`/ledger/${tilePath(0, 99)}`)).statusCode).toBe(404);

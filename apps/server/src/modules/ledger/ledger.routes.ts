@@ -27,6 +27,46 @@ export const ledgerApiRoutes: FastifyPluginAsyncZod<{ ledger: LedgerService }> =
     },
     async (request) => ledger.entryWithProof(request.params.index),
   );
+
+  app.get(
+    "/ledger/proofs/inclusion",
+    {
+      schema: {
+        tags: ["ledger"],
+        summary: "Inclusion proof of an entry in a tree of the given size (base64 hashes)",
+        querystring: z.object({ index: z.coerce.number().int().min(0), size: z.coerce.number().int().min(1) }),
+        response: {
+          200: z.object({ index: z.number(), size: z.number(), proof: z.array(z.string()) }),
+          400: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request) => ({
+      ...request.query,
+      proof: await ledger.inclusionProof(request.query.index, request.query.size),
+    }),
+  );
+
+  app.get(
+    "/ledger/proofs/consistency",
+    {
+      schema: {
+        tags: ["ledger"],
+        summary: "Consistency proof between two tree sizes: the later tree extends the earlier one",
+        querystring: z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) }),
+        response: {
+          200: z.object({ from: z.number(), to: z.number(), proof: z.array(z.string()) }),
+          400: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request) => ({
+      ...request.query,
+      proof: await ledger.consistencyProof(request.query.from, request.query.to),
+    }),
+  );
 };
 
 /** The C2SP layout at /ledger/ (checkpoint and verifier key; tiles follow). */

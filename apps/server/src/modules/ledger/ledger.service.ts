@@ -2,6 +2,7 @@
 // entries in batches, each batch followed by a signed C2SP checkpoint.
 import { createHash } from "node:crypto";
 import {
+  consistencyProofFromStore,
   formatEntryBundle,
   generateNoteKey,
   type HashReader,
@@ -145,6 +146,20 @@ export function createLedgerService({
       const data = new Uint8Array(width * 32);
       hashes.forEach((hash, i) => data.set(hash, i * 32));
       return { data, full: width === TILE_WIDTH };
+    },
+
+    /** RFC 9162 §2.1.3: inclusion proof of `index` in the tree of `size` (≤ the latest checkpoint). */
+    async inclusionProof(index: number, size: number): Promise<string[]> {
+      const latest = Number((await repo.latestCheckpoint(db))?.tree_size ?? 0);
+      if (size > latest || index >= size) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { index, size, latest });
+      return (await inclusionProofFromStore(reader(db), index, size)).map(toBase64);
+    },
+
+    /** RFC 9162 §2.1.4: consistency proof from tree size `from` to `to` (≤ the latest checkpoint). */
+    async consistencyProof(from: number, to: number): Promise<string[]> {
+      const latest = Number((await repo.latestCheckpoint(db))?.tree_size ?? 0);
+      if (to > latest || from > to) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { from, to, latest });
+      return (await consistencyProofFromStore(reader(db), from, to)).map(toBase64);
     },
 
     async checkpoint(): Promise<string | undefined> {

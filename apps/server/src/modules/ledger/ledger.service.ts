@@ -144,7 +144,7 @@ export function createLedgerService({
       );
       const hashes = await repo.readHashes(db, indexes);
       const data = new Uint8Array(width * 32);
-      hashes.forEach((hash, i) => data.set(hash, i * 32));
+      for (const [i, hash] of hashes.entries()) data.set(hash, i * 32);
       return { data, full: width === TILE_WIDTH };
     },
 

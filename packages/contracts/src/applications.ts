@@ -104,6 +104,8 @@ export const ApplicationAction = z.object({
   channel: z.string(),
   at: z.string(),
   payload: z.record(z.string(), z.unknown()),
+  /** The action's index in the ledger; null until the sequencer has integrated it (within a second). */
+  ledgerIndex: z.number().int().nullable(),
 });
 export type ApplicationAction = z.infer<typeof ApplicationAction>;
 

@@ -134,6 +134,7 @@ export interface ApplicationActionsTable {
   at: Timestamp;
   payload: ColumnType<Record<string, unknown>, string, string>;
   idempotency_key: string | null;
+  outbox_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface IdempotentAnswersTable {

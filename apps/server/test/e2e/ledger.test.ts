@@ -118,3 +118,27 @@ describe("ledger tiles", () => {
     expect((await t.app.inject(`/ledger/${tilePath(0, 99)}`)).statusCode).toBe(404);
   });
 });
+
+describe("ledger on the timeline", () => {
+  it("gives every application action its ledger index once integrated", async () => {
+    const resident = t.find((a) => a.roles.length === 0 && a.region === "350100");
+    const client = t.anonymous();
+    await client.request("POST", "/api/v1/auth/login", { username: resident.username, password: resident.password });
+    const id = (await client.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
+    const withdrawn = await client.request(
+      "POST",
+      `/api/v1/applications/${id}/actions`,
+      { type: "withdraw" },
+      { "idempotency-key": "withdraw-0001" },
+    );
+    expect(withdrawn.json().actions[0].ledgerIndex).toBeNull();
+    const ledger = (
+      t.app as unknown as { services: { ledger: { integrate(n?: number): Promise<number | undefined> } } }
+    ).services.ledger;
+    for (let more = await ledger.integrate(); more !== undefined; more = await ledger.integrate());
+    const action = (await client.request("GET", `/api/v1/applications/${id}`)).json().actions[0];
+    expect(action.ledgerIndex).toEqual(expect.any(Number));
+    const entry = (await t.app.inject(`/api/v1/ledger/entries/${action.ledgerIndex}`)).json();
+    expect(JSON.parse(entry.entry)).toMatchObject({ type: "application.withdraw", subject: id });
+  });
+});

@@ -83,8 +83,9 @@ export const applicationsRepository = {
           eb
             .selectFrom("application_actions as x")
             .innerJoin("accounts as actor", "actor.id", "x.actor_id")
+            .leftJoin("outbox as o", "o.id", "x.outbox_id")
             .selectAll("x")
-            .select(["actor.name as actor_name"])
+            .select(["actor.name as actor_name", "o.ledger_idx"])
             .whereRef("x.application_id", "=", "a.id")
             .orderBy("x.seq"),
         ).as("timeline"),

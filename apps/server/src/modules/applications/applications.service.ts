@@ -217,6 +217,7 @@ export function createApplicationsService(deps: {
           channel: a.channel,
           at: a.at.toISOString(),
           payload: a.payload,
+          ledgerIndex: a.ledger_idx === null || a.ledger_idx === undefined ? null : Number(a.ledger_idx),
         })),
       allowedActions: permittedActions(actor, row, state, item),
       createdAt: row.created_at.toISOString(),
@@ -600,6 +601,18 @@ export function createApplicationsService(deps: {
         const logged: LoggedAction = { type, date: today, actorId: actor.accountId, payload };
         const next = apply(state, logged, steps);
         const seq = locked.last_action_seq + 1;
+        const outboxId = await recordChange(trx, {
+          type: `application.${type}`,
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: {
+            seq,
+            status: next.status,
+            role: actorRole,
+            payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+          },
+        });
         await repo.insertAction(trx, {
           application_id: id,
           seq,
@@ -611,6 +624,7 @@ export function createApplicationsService(deps: {
           at: now,
           payload: JSON.stringify(payload),
           idempotency_key: context.idempotencyKey,
+          outbox_id: outboxId,
         });
         const deadline = deadlineOf(next, item.committedLimitDays, today);
         const warnOn = next.acceptedOn
@@ -630,18 +644,6 @@ export function createApplicationsService(deps: {
           last_action_seq: seq,
           updated_at: now,
           ...(type === "submit" ? { submitted_at: now } : {}),
-        });
-        await recordChange(trx, {
-          type: `application.${type}`,
-          subject: id,
-          actor: actor.accountId,
-          at: now,
-          facts: {
-            seq,
-            status: next.status,
-            role: actorRole,
-            payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
-          },
         });
         const notice = noticeFor(type, item, row.number, next, payload, deadline.dueOn);
         if (notice && !(applicantActions.includes(type) && type !== "submit")) {

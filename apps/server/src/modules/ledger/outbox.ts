@@ -12,9 +12,12 @@ export interface ChangeRecord {
   facts?: Record<string, unknown>;
 }
 
-/** Appends the change in the caller's transaction, so the change and its record commit together. */
-export async function recordChange(trx: Db, change: ChangeRecord): Promise<void> {
-  await trx
+/**
+ * Appends the change in the caller's transaction, so the change and its record commit together.
+ * Answers the outbox row's id (its ledger index follows once the sequencer integrates it).
+ */
+export async function recordChange(trx: Db, change: ChangeRecord): Promise<number> {
+  const row = await trx
     .insertInto("outbox")
     .values({
       type: change.type,
@@ -23,5 +26,7 @@ export async function recordChange(trx: Db, change: ChangeRecord): Promise<void>
       at: change.at,
       content: JSON.stringify(change.facts ?? {}),
     })
-    .execute();
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
 }

@@ -84,7 +84,8 @@ browserSuite("a resident on a phone", () => {
       const body = await page.locator("main").textContent();
       expect(body).toContain("林晓明");
       expect(body).toContain(`${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`);
-      expect(body).toContain("暂无办件");
+      // "My applications" is fetched after the page shows: a new resident has none.
+      await expect.poll(() => page.locator("main").textContent()).toContain("暂无办件");
 
       // Log out from the phone menu.
       await page.getByRole("button", { name: "打开菜单" }).click();

@@ -11,9 +11,14 @@ import { RouteError } from "./pages/RouteError.tsx";
 const LoginPage = lazy(() => import("./pages/LoginPage.tsx"));
 const RegisterPage = lazy(() => import("./pages/RegisterPage.tsx"));
 const MePage = lazy(() => import("./pages/MePage.tsx"));
+const ServicesPage = lazy(() => import("./services/ServicesPage.tsx"));
+const ServiceGuidePage = lazy(() => import("./services/ServiceGuidePage.tsx"));
+const ApplicationPage = lazy(() => import("./applications/ApplicationPage.tsx"));
 const AccessibilityPage = lazy(() => import("./pages/AccessibilityPage.tsx"));
 const WorkbenchLayout = lazy(() => import("./workbench/WorkbenchLayout.tsx"));
 const WorkbenchHome = lazy(() => import("./workbench/WorkbenchHome.tsx"));
+const QueuePage = lazy(() => import("./workbench/QueuePage.tsx"));
+const CasePage = lazy(() => import("./workbench/CasePage.tsx"));
 const NotYetPage = lazy(() => import("./workbench/NotYetPage.tsx"));
 const DepartmentsPage = lazy(() => import("./admin/DepartmentsPage.tsx"));
 const StaffPage = lazy(() => import("./admin/StaffPage.tsx"));
@@ -51,6 +56,16 @@ export const router = createBrowserRouter([
               </RequireCitizen>
             ),
           },
+          { path: "services", element: <ServicesPage /> },
+          { path: "services/:code", element: <ServiceGuidePage /> },
+          {
+            path: "applications/:id",
+            element: (
+              <RequireCitizen>
+                <ApplicationPage />
+              </RequireCitizen>
+            ),
+          },
           { path: "accessibility", element: <AccessibilityPage /> },
           {
             element: (
@@ -64,7 +79,15 @@ export const router = createBrowserRouter([
                 path: "workbench/queue",
                 element: (
                   <RequireRole roles={["window", "handling"]}>
-                    <NotYetPage feature="queue" />
+                    <QueuePage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/cases/:id",
+                element: (
+                  <RequireRole roles={["window", "handling", "supervisor"]}>
+                    <CasePage />
                   </RequireRole>
                 ),
               },

@@ -59,15 +59,22 @@ export function setSessionLostListener(listener: SessionLostListener) {
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const BASE = "/api/v1";
 
-async function send(method: string, path: string, body: unknown): Promise<Response> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { accept: "application/json", ...extraHeaders };
+  // A FormData body (a file upload) sets its own multipart content type with the boundary.
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["content-type"] = "application/json";
   if (UNSAFE.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   try {
     return await fetch(`${BASE}${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
       credentials: "same-origin",
     });
   } catch (error) {
@@ -109,12 +116,17 @@ async function refreshCsrfToken(): Promise<boolean> {
  * Calls the API and answers the parsed JSON (undefined for 204). Every failure becomes an ApiError
  * carrying the server's `code`, so callers branch on codes and never show the English message.
  */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response = await send(method, path, body);
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<T> {
+  let response = await send(method, path, body, headers);
   // A token can go stale when another tab logs in again; one fresh token and one retry is enough.
   if (response.status === 403 && UNSAFE.has(method)) {
     const error = await toError(response.clone());
-    if (error.code === "CSRF_INVALID" && (await refreshCsrfToken())) response = await send(method, path, body);
+    if (error.code === "CSRF_INVALID" && (await refreshCsrfToken())) response = await send(method, path, body, headers);
   }
   if (response.status === 204) return undefined as T;
   if (!response.ok) {

@@ -17,7 +17,10 @@ interface NavItem {
 
 function useNavItems(user: CurrentUser | null): NavItem[] {
   const { t } = useTranslation();
-  const items: NavItem[] = [{ to: "/", label: t("nav.home") }];
+  const items: NavItem[] = [
+    { to: "/", label: t("nav.home") },
+    { to: "/services", label: t("nav.services") },
+  ];
   if (user?.kind === "staff") {
     items.push({ to: "/workbench", label: t("nav.workbench") });
     if (user.roles.includes("admin")) items.push({ to: "/admin", label: t("nav.admin") });
@@ -77,7 +80,7 @@ export function Header() {
                 trigger={["click"]}
                 menu={{
                   items: [
-                    ...navItems.slice(1).map((item) => ({ key: item.to, label: item.label })),
+                    ...navItems.slice(2).map((item) => ({ key: item.to, label: item.label })),
                     { type: "divider" as const },
                     { key: "logout", label: t("common.logout"), icon: <LogoutOutlined /> },
                   ],

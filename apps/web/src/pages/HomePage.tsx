@@ -1,6 +1,6 @@
 import { BankOutlined, ClockCircleOutlined, EnvironmentOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import type { Department } from "@tongban/contracts";
+import { type Department, LifeEvent } from "@tongban/contracts";
 import { Alert, Button, Card, Col, Descriptions, Empty, Flex, Row, Skeleton } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -66,6 +66,30 @@ function Departments({ regionCode, regionName }: { regionCode: string; regionNam
           ))}
         </Row>
       )}
+    </section>
+  );
+}
+
+function LifeEvents() {
+  const { t } = useTranslation();
+  return (
+    <section className="tb-section" aria-labelledby="life-events-title">
+      <h2 id="life-events-title" className="tb-section-title">
+        {t("services.lifeEventsTitle")}
+      </h2>
+      <p className="tb-section-lead">{t("services.lifeEventsLead")}</p>
+      <ul className="tb-plain-grid">
+        {LifeEvent.options.map((event) => (
+          <li key={event}>
+            <Link to={`/services?lifeEvent=${event}`} className="tb-life-tile">
+              {t(`lifeEvent.${event}`)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <Link to="/services">{t("services.browseAll")}</Link>
+      </p>
     </section>
   );
 }
@@ -190,6 +214,8 @@ export function HomePage() {
             </Card>
           </Col>
         </Row>
+
+        <LifeEvents />
 
         <Departments regionCode={region.code} regionName={region.name} />
 

@@ -1,10 +1,64 @@
 import { FileSearchOutlined, LogoutOutlined } from "@ant-design/icons";
-import { Button, Card, Col, Descriptions, Empty, Row } from "antd";
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Button, Card, Col, Descriptions, Empty, Row, Skeleton } from "antd";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { applicationsQuery } from "../api/applications.ts";
 import { useSession } from "../api/session.ts";
-import { maskPhone } from "../format.ts";
+import { StatusTag } from "../applications/CaseView.tsx";
+import { formatDateTime, maskPhone } from "../format.ts";
+import { errorMessage } from "../forms/errors.ts";
+import { currentLanguage } from "../i18n/index.ts";
 import { useSignOut } from "../layout/useSignOut.ts";
 import { usePageTitle } from "../usePageTitle.ts";
+
+function MyApplications() {
+  const { t } = useTranslation();
+  const query = useQuery(applicationsQuery());
+  const language = currentLanguage();
+  if (query.isPending) return <Skeleton active />;
+  if (query.isError)
+    return (
+      <Alert
+        type="error"
+        showIcon
+        title={t("error.loadFailed")}
+        description={errorMessage(t, query.error)}
+        action={<Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
+      />
+    );
+  if (query.data.length === 0)
+    return (
+      <Empty
+        image={<FileSearchOutlined className="tb-empty-icon" aria-hidden />}
+        description={
+          <>
+            <strong>{t("me.applicationsEmpty")}</strong>
+            <br />
+            <span className="tb-muted">{t("me.applicationsEmptyBody")}</span>
+            <br />
+            <Link to="/services">{t("services.browseAll")}</Link>
+          </>
+        }
+      />
+    );
+  return (
+    <ul className="tb-case-list">
+      {query.data.map((application) => (
+        <li key={application.id}>
+          <Link to={`/applications/${encodeURIComponent(application.id)}`}>
+            <strong>{application.serviceName}</strong>
+          </Link>{" "}
+          <StatusTag status={application.status} />
+          <div className="tb-muted">
+            {application.number} · {application.departmentName} ·{" "}
+            {t("application.updatedAt", { time: formatDateTime(application.updatedAt, language) })}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export default function MePage() {
   const { t } = useTranslation();
@@ -49,16 +103,7 @@ export default function MePage() {
         <Col xs={24} lg={14}>
           <Card className="tb-fill">
             <h2 className="tb-card-title">{t("me.applications")}</h2>
-            <Empty
-              image={<FileSearchOutlined className="tb-empty-icon" aria-hidden />}
-              description={
-                <>
-                  <strong>{t("me.applicationsEmpty")}</strong>
-                  <br />
-                  <span className="tb-muted">{t("me.applicationsEmptyBody")}</span>
-                </>
-              }
-            />
+            <MyApplications />
           </Card>
         </Col>
         <Col xs={24}>

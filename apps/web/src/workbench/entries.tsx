@@ -34,7 +34,6 @@ export function workbenchEntries(t: TFunction): Entry[] {
       label: t("workbench.queue"),
       icon: <InboxOutlined />,
       roles: ["window", "handling"],
-      feature: "queue",
     },
     {
       key: "supervision",

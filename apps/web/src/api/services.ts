@@ -1,0 +1,31 @@
+import { queryOptions } from "@tanstack/react-query";
+import type { LifeEvent, ServiceDetail, ServiceSummary } from "@tongban/contracts";
+import { api } from "./client.ts";
+
+export interface ServiceFilters {
+  regionCode: string;
+  departmentId?: string;
+  lifeEvent?: LifeEvent;
+  q?: string;
+}
+
+// The catalogue is public data: kept under "public" so logging in or out keeps it cached.
+export const servicesQuery = (filters: ServiceFilters) =>
+  queryOptions({
+    queryKey: ["public", "services", filters] as const,
+    queryFn: () => {
+      const params = new URLSearchParams({ regionCode: filters.regionCode });
+      if (filters.departmentId) params.set("departmentId", filters.departmentId);
+      if (filters.lifeEvent) params.set("lifeEvent", filters.lifeEvent);
+      if (filters.q) params.set("q", filters.q);
+      return api<ServiceSummary[]>("GET", `/services?${params.toString()}`);
+    },
+    staleTime: 60_000,
+  });
+
+export const serviceQuery = (code: string) =>
+  queryOptions({
+    queryKey: ["public", "service", code] as const,
+    queryFn: () => api<ServiceDetail>("GET", `/services/${encodeURIComponent(code)}`),
+    staleTime: 60_000,
+  });

@@ -81,6 +81,13 @@ describe("versions", () => {
     const after = (await client.request("POST", "/api/v1/applications", { serviceCode: MARRIAGE })).json();
     expect(after.serviceVersion).toBe(2);
     expect((await client.request("GET", `/api/v1/applications/${before.id}`)).json().serviceVersion).toBe(1);
+    // The earlier case's form and materials stay readable as filed.
+    const filedUnder = (await t.anonymous().request("GET", `/api/v1/services/${MARRIAGE}?version=1`)).json();
+    expect(filedUnder.version).toBe(1);
+    expect(filedUnder.item.handlingPlace).not.toBe(edited.handlingPlace);
+    expect((await t.anonymous().request("GET", `/api/v1/services/${MARRIAGE}?version=9`)).json().code).toBe(
+      "SERVICE_NOT_FOUND",
+    );
   });
 
   it("answers an invalid edit field by field, and keeps other regions' administrators out", async () => {

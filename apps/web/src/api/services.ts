@@ -23,9 +23,11 @@ export const servicesQuery = (filters: ServiceFilters) =>
     staleTime: 60_000,
   });
 
-export const serviceQuery = (code: string) =>
+/** A service's guide; with `version`, the version a case was filed under (versions never change). */
+export const serviceQuery = (code: string, version?: number) =>
   queryOptions({
-    queryKey: ["public", "service", code] as const,
-    queryFn: () => api<ServiceDetail>("GET", `/services/${encodeURIComponent(code)}`),
-    staleTime: 60_000,
+    queryKey: ["public", "service", code, version ?? "current"] as const,
+    queryFn: () =>
+      api<ServiceDetail>("GET", `/services/${encodeURIComponent(code)}${version ? `?version=${version}` : ""}`),
+    staleTime: version ? Number.POSITIVE_INFINITY : 60_000,
   });

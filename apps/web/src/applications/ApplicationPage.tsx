@@ -368,7 +368,10 @@ export default function ApplicationPage() {
   const { message, modal } = App.useApp();
   const queryClient = useQueryClient();
   const query = useQuery(applicationQuery(id));
-  const service = useQuery({ ...serviceQuery(query.data?.serviceCode ?? ""), enabled: Boolean(query.data) });
+  const service = useQuery({
+    ...serviceQuery(query.data?.serviceCode ?? "", query.data?.serviceVersion),
+    enabled: Boolean(query.data),
+  });
   const [error, setError] = useState<string | null>(null);
   usePageTitle(query.data ? `${query.data.serviceName} · ${query.data.number}` : t("application.title"));
 

@@ -248,7 +248,10 @@ export default function CasePage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
   const query = useQuery(applicationQuery(id));
-  const service = useQuery({ ...serviceQuery(query.data?.serviceCode ?? ""), enabled: Boolean(query.data) });
+  const service = useQuery({
+    ...serviceQuery(query.data?.serviceCode ?? "", query.data?.serviceVersion),
+    enabled: Boolean(query.data),
+  });
   usePageTitle(query.data ? `${query.data.number} · ${query.data.serviceName}` : t("application.title"));
 
   if (query.isPending || (query.data && service.isPending)) return <Skeleton active paragraph={{ rows: 10 }} />;

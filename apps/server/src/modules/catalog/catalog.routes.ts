@@ -25,12 +25,16 @@ export const catalogRoutes: FastifyPluginAsyncZod<{ catalog: CatalogService }> =
     {
       schema: {
         tags: ["catalogue"],
-        summary: "A service's guide: every standard element at once (一次性告知)",
+        summary: "A service's guide: every standard element at once (一次性告知); `version` picks an earlier version",
         params: Code,
-        response: { 200: ServiceDetail, 404: ErrorBody },
+        querystring: z.object({ version: z.coerce.number().int().min(1).optional() }),
+        response: { 200: ServiceDetail, 400: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => catalog.get(request.params.code),
+    async (request) =>
+      request.query.version
+        ? catalog.publishedVersion(request.params.code, request.query.version)
+        : catalog.get(request.params.code),
   );
 
   app.get(

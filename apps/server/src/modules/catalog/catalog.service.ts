@@ -149,6 +149,19 @@ export function createCatalogService({
       };
     },
 
+    /** A version residents may read: published now or before (a case keeps the version it was filed under); not drafts. */
+    async publishedVersion(code: string, version: number): Promise<ServiceDetail> {
+      const row = await repo.findVersionByNumber(db, code, version);
+      if (!row || row.status === "draft") throw new AppError("SERVICE_NOT_FOUND", { code, version });
+      const department = await departments.requireById(row.department_id);
+      return {
+        version: row.version,
+        departmentId: row.department_id,
+        departmentName: department.name,
+        item: row.content as ServiceItem,
+      };
+    },
+
     /** The published version a new application is filed under. */
     async currentVersion(code: string, field?: string): Promise<ServiceVersion> {
       const row = await repo.find(db, code);

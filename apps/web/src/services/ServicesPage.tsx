@@ -1,14 +1,14 @@
-import { SearchOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { LifeEvent, type ServiceSummary } from "@tongban/contracts";
-import { Alert, Button, Card, Empty, Flex, Input, Skeleton, Tag } from "antd";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { Alert, Button, Card, Empty, Flex, Skeleton, Tag } from "antd";
+import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { departmentsQuery } from "../api/public.ts";
 import { servicesQuery } from "../api/services.ts";
 import { errorMessage } from "../forms/errors.ts";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
+import { SearchBox } from "../forms/SearchBox.tsx";
 import { currentLanguage } from "../i18n/index.ts";
 import { useRegion } from "../region.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
@@ -66,9 +66,7 @@ export default function ServicesPage() {
   const lifeEvent = isLifeEvent(lifeEventParam) ? lifeEventParam : undefined;
   const departmentId = params.get("departmentId") ?? "";
   const q = params.get("q") ?? "";
-  const [draft, setDraft] = useState(q);
-  useEffect(() => setDraft(q), [q]);
-  const ids = { search: useId(), department: useId(), lifeEvent: useId(), count: useId() };
+  const ids = { department: useId(), lifeEvent: useId(), count: useId() };
   usePageTitle(t("services.title"));
 
   const regionCode = region?.code ?? "";
@@ -83,10 +81,6 @@ export default function ServicesPage() {
     if (value) next.set(key, value);
     else next.delete(key);
     setParams(next, { replace: true });
-  };
-  const onSearch = (event: FormEvent) => {
-    event.preventDefault();
-    update("q", draft.trim());
   };
   const english = currentLanguage() === "en";
   const filtered = Boolean(lifeEvent || departmentId || q);
@@ -112,26 +106,13 @@ export default function ServicesPage() {
       <p className="tb-muted">{t("services.lead", { region: region.name })}</p>
 
       <Card className="tb-service-filters">
-        <search>
-          <form onSubmit={onSearch} className="tb-service-search">
-            <label htmlFor={ids.search} className="tb-filter-label">
-              {t("services.searchLabel")}
-            </label>
-            <Flex gap={8}>
-              <Input
-                id={ids.search}
-                type="search"
-                value={draft}
-                maxLength={50}
-                placeholder={t("services.searchPlaceholder")}
-                onChange={(event) => setDraft(event.target.value)}
-              />
-              <Button type="primary" htmlType="submit" icon={<SearchOutlined aria-hidden />}>
-                {t("common.search")}
-              </Button>
-            </Flex>
-          </form>
-        </search>
+        <SearchBox
+          value={q}
+          label={t("services.searchLabel")}
+          placeholder={t("services.searchPlaceholder")}
+          onSearch={(text) => update("q", text)}
+          className="tb-service-search"
+        />
         <Flex gap={16} wrap className="tb-service-selects">
           <div className="tb-filter">
             <label htmlFor={ids.department} className="tb-filter-label">

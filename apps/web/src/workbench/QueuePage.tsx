@@ -1,8 +1,7 @@
-import { SearchOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { ApplicationStatus } from "@tongban/contracts";
-import { Alert, Button, Card, Checkbox, Empty, Flex, Input, Skeleton } from "antd";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { Alert, Button, Card, Checkbox, Empty, Flex, Skeleton } from "antd";
+import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { applicationsQuery } from "../api/applications.ts";
@@ -10,6 +9,7 @@ import { useSession } from "../api/session.ts";
 import { DeadlineText, StatusTag } from "../applications/CaseView.tsx";
 import { errorMessage } from "../forms/errors.ts";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
+import { SearchBox } from "../forms/SearchBox.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 
 export default function QueuePage() {
@@ -22,9 +22,7 @@ export default function QueuePage() {
   const deadline = deadlineParam === "warning" || deadlineParam === "overdue" ? deadlineParam : undefined;
   const mine = params.get("mine") === "true";
   const q = params.get("q") ?? "";
-  const [draft, setDraft] = useState(q);
-  useEffect(() => setDraft(q), [q]);
-  const ids = { search: useId(), status: useId(), deadline: useId(), count: useId() };
+  const ids = { status: useId(), deadline: useId(), count: useId() };
   usePageTitle(t("queue.title"));
   const query = useQuery(applicationsQuery({ status: status || undefined, deadline, mine, q: q || undefined }));
 
@@ -34,36 +32,18 @@ export default function QueuePage() {
     else next.delete(key);
     setParams(next, { replace: true });
   };
-  const onSearch = (event: FormEvent) => {
-    event.preventDefault();
-    update("q", draft.trim());
-  };
 
   return (
     <>
       <h1 className="tb-page-title">{t("queue.title")}</h1>
       <p className="tb-muted">{t("queue.lead", { department: user?.departmentName ?? "" })}</p>
       <Card className="tb-service-filters">
-        <search>
-          <form onSubmit={onSearch}>
-            <label htmlFor={ids.search} className="tb-filter-label">
-              {t("queue.searchLabel")}
-            </label>
-            <Flex gap={8}>
-              <Input
-                id={ids.search}
-                type="search"
-                value={draft}
-                maxLength={50}
-                placeholder={t("queue.searchPlaceholder")}
-                onChange={(event) => setDraft(event.target.value)}
-              />
-              <Button type="primary" htmlType="submit" icon={<SearchOutlined aria-hidden />}>
-                {t("common.search")}
-              </Button>
-            </Flex>
-          </form>
-        </search>
+        <SearchBox
+          value={q}
+          label={t("queue.searchLabel")}
+          placeholder={t("queue.searchPlaceholder")}
+          onSearch={(text) => update("q", text)}
+        />
         <Flex gap={16} wrap align="flex-end" className="tb-service-selects">
           <div className="tb-filter">
             <label htmlFor={ids.status} className="tb-filter-label">

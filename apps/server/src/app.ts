@@ -89,6 +89,7 @@ export function buildServices(
     clock,
     keys: deps.keys,
     origin: deps.ledgerOrigin ?? "tongban.local/ledger",
+    sm2: config.ledgerSm2,
   });
   const applications = createApplicationsService({
     db,

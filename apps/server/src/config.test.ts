@@ -14,6 +14,7 @@ describe("configuration", () => {
       dataDir: "./data",
       databaseUrl: undefined,
       seedDemo: true,
+      ledgerSm2: true,
       sessionTtlMinutes: 480,
     });
   });

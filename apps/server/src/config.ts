@@ -77,6 +77,7 @@ const settings = {
     allowed: "a whole number of minutes from 1 to 1440",
   },
   seedDemo: { env: "SEED_DEMO", schema: bool, default: true, allowed: "true or false" },
+  ledgerSm2: { env: "LEDGER_SM2", schema: bool, default: true, allowed: "true or false" },
   webDist: {
     env: "WEB_DIST",
     schema: z.string().min(1),

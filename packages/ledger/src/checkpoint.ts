@@ -2,12 +2,15 @@
 import { fromBase64, hasControlCharacter, toBase64 } from "./bytes.ts";
 import { HASH_SIZE } from "./merkle.ts";
 import {
+  type AsyncNoteVerifier,
   type NoteSignature,
   type NoteSigner,
   type NoteVerifier,
   signNote,
   type VerifyNoteFailure,
+  type VerifyNoteResult,
   verifyNote,
+  verifyNoteAsync,
 } from "./note.ts";
 import { fail, ok, type Result } from "./result.ts";
 
@@ -86,7 +89,19 @@ export function verifyCheckpoint(
   verifiers: readonly NoteVerifier[],
   origin?: string,
 ): VerifyCheckpointResult {
-  const opened = verifyNote(signedCheckpoint, verifiers);
+  return checkpointOf(verifyNote(signedCheckpoint, verifiers), origin);
+}
+
+/** verifyCheckpoint with verifiers that may answer asynchronously (e.g. Web Crypto in a browser). */
+export async function verifyCheckpointAsync(
+  signedCheckpoint: string | Uint8Array,
+  verifiers: readonly AsyncNoteVerifier[],
+  origin?: string,
+): Promise<VerifyCheckpointResult> {
+  return checkpointOf(await verifyNoteAsync(signedCheckpoint, verifiers), origin);
+}
+
+function checkpointOf(opened: VerifyNoteResult, origin: string | undefined): VerifyCheckpointResult {
   if (!opened.ok) return { ok: false, reason: opened.reason, error: opened.error };
   const checkpoint = parseCheckpoint(opened.text);
   if (!checkpoint.ok) return { ok: false, reason: "not-a-checkpoint", error: checkpoint.error };

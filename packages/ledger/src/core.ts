@@ -11,6 +11,7 @@ export {
   signCheckpoint,
   type VerifyCheckpointResult,
   verifyCheckpoint,
+  verifyCheckpointAsync,
 } from "./checkpoint.ts";
 export { MerkleFrontier } from "./frontier.ts";
 export { MemoryLog, type MemoryLogOptions } from "./memory-log.ts";
@@ -27,6 +28,7 @@ export {
   verifyInclusion,
 } from "./merkle.ts";
 export {
+  type AsyncNoteVerifier,
   computeKeyId,
   formatKeyId,
   formatSignatureLine,
@@ -41,6 +43,7 @@ export {
   type VerifyNoteFailure,
   type VerifyNoteResult,
   verifyNote,
+  verifyNoteAsync,
 } from "./note.ts";
 export {
   completeSubtrees,
@@ -83,3 +86,13 @@ export {
   tilesForSize,
   tileWidth,
 } from "./tiles.ts";
+export {
+  type Ed25519VerifierKey,
+  type EntryInclusionFailure,
+  type EntryInclusionInput,
+  type EntryInclusionResult,
+  parseEd25519VerifierKey,
+  type SubtleVerify,
+  verifyEntryInclusion,
+  webCryptoEd25519Verifier,
+} from "./webcrypto.ts";

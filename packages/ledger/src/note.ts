@@ -167,18 +167,82 @@ export function signNote(
  * verify rejects the whole note; at least one trusted signature must verify. Never throws.
  */
 export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): VerifyNoteResult {
-  const parsed = parseNote(note);
-  if (!parsed.ok) return { ok: false, reason: "malformed", error: `malformed note: ${parsed.error}` };
-  const { text, signatures } = parsed.value;
-  const textBytes = utf8Encode(text);
+  const plan = planVerification(note, verifiers);
+  if (!plan.ok) return plan.failure;
+  for (const { signature, verifier } of plan.checks) {
+    let valid = false;
+    try {
+      valid = verifier.verify(plan.textBytes, signature.signature) === true;
+    } catch {
+      valid = false;
+    }
+    if (!valid) return invalidSignature(signature);
+  }
+  return plan.finish();
+}
 
-  const byKey = new Map<string, NoteVerifier[]>();
+/**
+ * A verifier whose check may be asynchronous, such as Web Crypto's `crypto.subtle.verify` in a
+ * browser, where Node's crypto is not available. It must not throw (a rejection counts as invalid).
+ */
+export interface AsyncNoteVerifier {
+  readonly name: string;
+  readonly keyId: number;
+  verify(text: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
+}
+
+/** verifyNote with verifiers that may answer asynchronously; the same rules, the same results. */
+export async function verifyNoteAsync(
+  note: string | Uint8Array,
+  verifiers: readonly AsyncNoteVerifier[],
+): Promise<VerifyNoteResult> {
+  const plan = planVerification(note, verifiers);
+  if (!plan.ok) return plan.failure;
+  for (const { signature, verifier } of plan.checks) {
+    let valid = false;
+    try {
+      valid = (await verifier.verify(plan.textBytes, signature.signature)) === true;
+    } catch {
+      valid = false;
+    }
+    if (!valid) return invalidSignature(signature);
+  }
+  return plan.finish();
+}
+
+function invalidSignature(signature: NoteSignature): VerifyNoteResult {
+  const label = keyLabel(signature.name, signature.keyId);
+  return { ok: false, reason: "invalid-signature", error: `invalid signature for key ${label}` };
+}
+
+type VerificationPlan<V> =
+  | { ok: false; failure: VerifyNoteResult }
+  | {
+      ok: true;
+      textBytes: Uint8Array;
+      /** Each trusted key's first signature, with the verifier to check it. */
+      checks: { signature: NoteSignature; verifier: V }[];
+      /** The answer once every check has passed. */
+      finish(): VerifyNoteResult;
+    };
+
+/** Parses the note and pairs each signature with the one trusted verifier of its key (or none). */
+function planVerification<V extends { readonly name: string; readonly keyId: number }>(
+  note: string | Uint8Array,
+  verifiers: readonly V[],
+): VerificationPlan<V> {
+  const parsed = parseNote(note);
+  if (!parsed.ok)
+    return { ok: false, failure: { ok: false, reason: "malformed", error: `malformed note: ${parsed.error}` } };
+  const { text, signatures } = parsed.value;
+
+  const byKey = new Map<string, V[]>();
   for (const verifier of verifiers) {
     const label = keyLabel(verifier.name, verifier.keyId);
     byKey.set(label, [...(byKey.get(label) ?? []), verifier]);
   }
 
-  const verified: NoteSignature[] = [];
+  const checks: { signature: NoteSignature; verifier: V }[] = [];
   const unverified: NoteSignature[] = [];
   const seenVerified = new Set<string>();
   const seenUnverified = new Set<string>();
@@ -192,23 +256,25 @@ export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVe
       continue;
     }
     if (candidates.length > 1) {
-      return { ok: false, reason: "ambiguous-key", error: `ambiguous key ${label}: given more than once` };
+      return {
+        ok: false,
+        failure: { ok: false, reason: "ambiguous-key", error: `ambiguous key ${label}: given more than once` },
+      };
     }
     if (seenVerified.has(label)) continue; // Go also drops repeated signatures by one key
     seenVerified.add(label);
-    let valid = false;
-    try {
-      valid = (candidates[0] as NoteVerifier).verify(textBytes, signature.signature) === true;
-    } catch {
-      valid = false;
-    }
-    if (!valid) return { ok: false, reason: "invalid-signature", error: `invalid signature for key ${label}` };
-    verified.push(signature);
+    checks.push({ signature, verifier: candidates[0] as V });
   }
-  if (verified.length === 0) {
-    return { ok: false, reason: "unverified", error: "note has no signature by any of the given keys", unverified };
-  }
-  return { ok: true, text, verified, unverified };
+  const verified = checks.map((check) => check.signature);
+  return {
+    ok: true,
+    textBytes: utf8Encode(text),
+    checks,
+    finish: () =>
+      verified.length === 0
+        ? { ok: false, reason: "unverified", error: "note has no signature by any of the given keys", unverified }
+        : { ok: true, text, verified, unverified },
+  };
 }
 
 function parseSignatureLine(line: string): Result<NoteSignature> {

@@ -5,11 +5,13 @@ import {
   leafHash,
   parseVerifierKey,
   tilePath,
+  toBase64,
   utf8Encode,
   verifyCheckpoint,
   verifyConsistency,
   verifyInclusion,
 } from "@tongban/ledger";
+import { main as cli } from "@tongban/ledger/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordChange } from "../../src/modules/ledger/outbox.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
@@ -140,5 +142,87 @@ describe("ledger on the timeline", () => {
     expect(action.ledgerIndex).toEqual(expect.any(Number));
     const entry = (await t.app.inject(`/api/v1/ledger/entries/${action.ledgerIndex}`)).json();
     expect(JSON.parse(entry.entry)).toMatchObject({ type: "application.withdraw", subject: id });
+  });
+});
+
+describe("SM2 line on the node's checkpoints", () => {
+  it("signs each checkpoint with Ed25519 and SM2, publishes both keys, and a forged SM2 line is rejected", async () => {
+    const ledger = (
+      t.app as unknown as { services: { ledger: { integrate(n?: number): Promise<number | undefined> } } }
+    ).services.ledger;
+    await t.database.db.transaction().execute(async (trx) => {
+      await recordChange(trx, { type: "test.sm2", subject: "s", actor: null, at: new Date(), facts: {} });
+    });
+    for (let more = await ledger.integrate(); more !== undefined; more = await ledger.integrate());
+
+    const ed25519 = (await t.app.inject("/ledger/key")).body;
+    expect(ed25519.trim().split("\n")).toHaveLength(1); // Go sumdb/note reads exactly one key here
+    const sm2Response = await t.app.inject("/ledger/key/sm2");
+    expect(sm2Response.statusCode).toBe(200);
+    const edKey = parseVerifierKey(ed25519.trim());
+    const sm2Key = parseVerifierKey(sm2Response.body.trim());
+    expect(edKey.type).toBe("ed25519");
+    expect(sm2Key.type).toBe("sm2");
+    expect(sm2Key.name).toBe(edKey.name);
+    expect((await t.app.inject("/ledger/keys")).body).toBe(`${edKey.verifierKey}\n${sm2Key.verifierKey}\n`);
+
+    const note = (await t.app.inject("/ledger/checkpoint")).body;
+    const both = verifyCheckpoint(note, [edKey, sm2Key], "tongban.local/ledger");
+    expect(both.ok).toBe(true);
+    if (!both.ok) return;
+    expect(both.verified.map((s) => s.keyId)).toEqual([edKey.keyId, sm2Key.keyId]);
+    // Each signature stands on its own, too: a verifier trusting only one key accepts the note.
+    expect(verifyCheckpoint(note, [edKey]).ok).toBe(true);
+    expect(verifyCheckpoint(note, [sm2Key]).ok).toBe(true);
+
+    // Forge the SM2 line (the second signature line) by flipping a bit of its signature: the whole
+    // checkpoint is refused, by a verifier trusting both keys and by one trusting only SM2.
+    const lines = note.split("\n");
+    const sm2Line = lines.findLastIndex((line) => line.startsWith("— "));
+    const line = lines[sm2Line] as string;
+    const prefix = line.slice(0, line.lastIndexOf(" ") + 1);
+    const encoded = line.slice(line.lastIndexOf(" ") + 1);
+    const bytes = fromBase64(encoded) as Uint8Array;
+    bytes[10] = (bytes[10] as number) ^ 0x01;
+    const forged = lines.map((line, i) => (i === sm2Line ? `${prefix}${toBase64(bytes)}` : line)).join("\n");
+    expect(verifyCheckpoint(forged, [edKey, sm2Key])).toMatchObject({ ok: false, reason: "invalid-signature" });
+    expect(verifyCheckpoint(forged, [sm2Key])).toMatchObject({ ok: false, reason: "invalid-signature" });
+    // An SM2 signature over another checkpoint, pasted onto this one, is refused as well.
+    const older = await t.database.db
+      .selectFrom("ledger_checkpoints")
+      .select("note")
+      .orderBy("tree_size", "asc")
+      .executeTakeFirstOrThrow();
+    const olderSm2 = older.note.split("\n").filter((line) => line.startsWith("— "))[1] as string;
+    const pasted = lines.map((line, i) => (i === sm2Line ? olderSm2 : line)).join("\n");
+    expect(pasted).not.toBe(note);
+    expect(verifyCheckpoint(pasted, [edKey, sm2Key])).toMatchObject({ ok: false, reason: "invalid-signature" });
+
+    // The independent verifier requires both keys, and refuses the forged line.
+    const out: string[] = [];
+    const io = (checkpoint: string) => ({
+      stdout: (line: string) => out.push(line),
+      stderr: (line: string) => out.push(line),
+      fetch: async () => new Response(checkpoint),
+    });
+    const args = ["verify-checkpoint", "--key", edKey.verifierKey, "--key", sm2Key.verifierKey, "https://node/cp"];
+    expect(await cli(args, io(note))).toBe(0);
+    expect(out.join("\n")).toContain("(sm2)");
+    expect(await cli(args, io(forged))).toBe(1);
+  });
+
+  it("leaves the SM2 line out when LEDGER_SM2 is false", async () => {
+    const plain = await createTestApp({ ledgerSm2: false });
+    try {
+      const ledger = (
+        plain.app as unknown as { services: { ledger: { integrate(n?: number): Promise<number | undefined> } } }
+      ).services.ledger;
+      await ledger.integrate();
+      const note = (await plain.app.inject("/ledger/checkpoint")).body;
+      expect(note.split("\n").filter((line) => line.startsWith("— "))).toHaveLength(1);
+      expect((await plain.app.inject("/ledger/key/sm2")).statusCode).toBe(404);
+    } finally {
+      await plain.close();
+    }
   });
 });

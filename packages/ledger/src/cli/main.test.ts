@@ -122,6 +122,27 @@ describe("verify-checkpoint", () => {
     expect((await run("verify-checkpoint", "--key", `@${keyFile}`, join(logDir, "checkpoint"))).code).toBe(EXIT_OK);
   });
 
+  it("reads a file of several keys (a log's /ledger/keys) and requires each, refusing a forged SM2 line", async () => {
+    const keysFile = join(root, "log.keys");
+    await writeAt(keysFile, `${logKey.verifierKey}\n${sm2Key.verifierKey}\n`);
+    const good = await run("verify-checkpoint", "--key", `@${keysFile}`, "--log", logDir);
+    expect(good.code, good.err).toBe(EXIT_OK);
+    expect(good.out).toMatch(/signed by .*\(ed25519\)\n.*signed by .*\(sm2\)/);
+    const note = await readFile(join(logDir, "checkpoint"), "utf8");
+    const lines = note.split("\n");
+    const sm2Line = lines.findIndex((line) => line.startsWith(`— ${ORIGIN}/sm2 `));
+    const signature = Buffer.from((lines[sm2Line] as string).split(" ")[2] as string, "base64");
+    signature[20] = (signature[20] as number) ^ 0x01;
+    lines[sm2Line] = `— ${ORIGIN}/sm2 ${signature.toString("base64")}`;
+    const forged = join(root, "forged-sm2.checkpoint");
+    await writeAt(forged, lines.join("\n"));
+    const bad = await run("verify-checkpoint", "--key", `@${keysFile}`, forged);
+    expect(bad.code).toBe(EXIT_VERIFICATION_FAILED);
+    expect(bad.err).toContain("invalid signature");
+    // Whoever trusts only the Ed25519 key still checks the log (the SM2 line is not theirs to judge).
+    expect((await run("verify-checkpoint", "--key", logKey.verifierKey, forged)).code).toBe(EXIT_OK);
+  });
+
   it("fails for a key that did not sign, and says who did", async () => {
     const result = await run("verify-checkpoint", "--key", otherKey.verifierKey, "--log", logDir);
     expect(result.code).toBe(EXIT_VERIFICATION_FAILED);

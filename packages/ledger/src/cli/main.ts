@@ -56,8 +56,10 @@ Usage:
   <base>        the log's URL prefix (https://…/ledger) or a directory with the same layout:
                 <base>/checkpoint, <base>/tile/<L>/<N>[.p/<W>], <base>/tile/entries/<N>[.p/<W>]
   <checkpoint>  a file, an http(s) URL, or - for stdin
-  <vkey>        a verifier key (name+keyid+base64, as Go's sumdb/note writes it) or @file
-  --key         repeat to require several signatures (e.g. the log's Ed25519 and SM2 keys)
+  <vkey>        a verifier key (name+keyid+base64, as Go's sumdb/note writes it), or @file / @URL
+                holding one key per line (e.g. @https://…/ledger/keys: the log's Ed25519 and SM2 keys)
+  --key         every key given must have signed; repeat it (or give a file of keys) to require
+                several signatures, e.g. the log's Ed25519 key and its SM2 key (GB/T 32918, SM3)
   <hash>        32 bytes as base64 or 64 hex digits
   proof files   JSON ["hash", …] or {"proof": ["hash", …], …}, or one hash per line
 
@@ -363,8 +365,8 @@ async function policy(
   if (values.key === undefined || values.key.length === 0) {
     throw new UsageError("give at least one verifier key with --key");
   }
-  const keys = await Promise.all(values.key.map((key) => loadKey(key, "--key", io)));
-  const witnesses = await Promise.all((values.witness ?? []).map((key) => loadKey(key, "--witness", io)));
+  const keys = (await Promise.all(values.key.map((key) => loadKeys(key, "--key", io)))).flat();
+  const witnesses = (await Promise.all((values.witness ?? []).map((key) => loadKeys(key, "--witness", io)))).flat();
   const quorum = values.quorum === undefined ? witnesses.length : parseCount("--quorum", values.quorum);
   if (quorum > witnesses.length) {
     throw new UsageError(`--quorum ${quorum} exceeds the ${witnesses.length} witness keys given`);
@@ -372,11 +374,17 @@ async function policy(
   return { keys, witnesses, quorum, ...(values.origin === undefined ? {} : { origin: values.origin }) };
 }
 
-async function loadKey(value: string, option: string, io: CliIo): Promise<ParsedVerifier> {
+/** One key given inline, or every key in a file or URL (one per line, e.g. a log's /ledger/keys). */
+async function loadKeys(value: string, option: string, io: CliIo): Promise<ParsedVerifier[]> {
   const text = value.startsWith("@") ? utf8Decode(await readLocation(value.slice(1), io)) : value;
   if (text === undefined) throw new UsageError(`${option} ${value}: the key file is not text`);
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  if (lines.length === 0) throw new UsageError(`${option} ${value}: no key in it`);
   try {
-    return parseVerifierKey(text.trim());
+    return lines.map((line) => parseVerifierKey(line));
   } catch (error) {
     throw new UsageError(`${option} ${value.startsWith("@") ? value : "key"}: ${(error as Error).message}`);
   }

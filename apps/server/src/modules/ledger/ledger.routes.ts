@@ -87,8 +87,24 @@ export const ledgerPublicRoutes: FastifyPluginAsyncZod<{ ledger: LedgerService }
     return reply.send(Buffer.from(tile.data));
   });
 
+  // One Ed25519 key, as Go's sumdb/note and C2SP tools expect to read it.
   app.get("/ledger/key", { schema: { hide: true } }, async (_request, reply) => {
     reply.type("text/plain; charset=utf-8");
     return `${ledger.verifierKey}\n`;
+  });
+  // The SM2 key of the checkpoints' second signature line (when the node signs with SM2).
+  app.get("/ledger/key/sm2", { schema: { hide: true } }, async (_request, reply) => {
+    if (!ledger.sm2VerifierKey)
+      throw new AppError("LEDGER_ENTRY_NOT_FOUND", { reason: "checkpoints carry no SM2 signature" });
+    reply.type("text/plain; charset=utf-8");
+    return `${ledger.sm2VerifierKey}\n`;
+  });
+  // Every key that signs the checkpoints, one per line (for `tongban-ledger --key @…/ledger/keys`).
+  app.get("/ledger/keys", { schema: { hide: true } }, async (_request, reply) => {
+    reply.type("text/plain; charset=utf-8");
+    return [ledger.verifierKey, ledger.sm2VerifierKey]
+      .filter(Boolean)
+      .map((key) => `${key}\n`)
+      .join("");
   });
 };

@@ -66,21 +66,31 @@ export function createLedgerService({
   clock,
   keys,
   origin,
+  sm2 = false,
 }: {
   db: Db;
   clock: Clock;
   keys: KeyStore;
   origin: string;
+  /** Also sign each checkpoint with the node's SM2 key (SM2-with-SM3, default distinguishing ID). */
+  sm2?: boolean;
 }) {
-  const pair = JSON.parse(keys.getOrCreate("ledger-note-key", () => JSON.stringify(generateNoteKey(origin)))) as {
-    signerKey: string;
-    verifierKey: string;
-  };
-  const signer = parseSignerKey(pair.signerKey);
+  const loadKey = (name: string, type: "ed25519" | "sm2") =>
+    JSON.parse(keys.getOrCreate(name, () => JSON.stringify(generateNoteKey(origin, type)))) as {
+      signerKey: string;
+      verifierKey: string;
+    };
+  const pair = loadKey("ledger-note-key", "ed25519");
+  const sm2Pair = sm2 ? loadKey("ledger-sm2-key", "sm2") : undefined;
+  // The Ed25519 line comes first: Go's sumdb/note and every C2SP verifier read it and skip the SM2 line.
+  const signers = [parseSignerKey(pair.signerKey), ...(sm2Pair ? [parseSignerKey(sm2Pair.signerKey)] : [])];
 
   return {
     origin,
+    /** The Ed25519 verifier key (Go sumdb/note form), published at /ledger/key. */
     verifierKey: pair.verifierKey,
+    /** The SM2 verifier key when checkpoints carry an SM2 line, published at /ledger/key/sm2. */
+    sm2VerifierKey: sm2Pair?.verifierKey,
 
     /**
      * Integrates up to `batchSize` outbox rows under the ledger lock and signs a checkpoint over the
@@ -116,7 +126,7 @@ export function createLedgerService({
         );
         const treeSize = size + entries.length;
         const rootHash = await treeHashFromStore(reader(trx), treeSize);
-        const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, [signer]);
+        const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, signers);
         await repo.saveCheckpoint(trx, { tree_size: treeSize, root_hash: rootHash, note, created_at: now });
         return treeSize;
       });

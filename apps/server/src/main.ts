@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { type Database, openPGlite, openPostgres } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { CatalogError } from "./modules/catalog/catalog.loader.ts";
+import { startSequencer } from "./modules/ledger/sequencer.ts";
 import { localDiskFileStore } from "./ports/files.ts";
 import { fileKeyStore, randomIds, systemClock } from "./ports/index.ts";
 import { type DemoAccount, needsSeeding, seedDemoWorld } from "./seed/demo-world.ts";
@@ -83,22 +84,18 @@ async function main() {
     await database.db.deleteFrom("sessions").where("expires_at", "<=", new Date()).execute();
   }
 
-  // The ledger sequencer: integrates what changed into the log and signs a checkpoint, twice a second.
-  let sequencing = false;
-  const sequencer = setInterval(() => {
-    if (sequencing) return;
-    sequencing = true;
-    app.services.ledger
-      .integrate(1000)
-      .catch((error) => app.log.error({ err: error }, "ledger integration failed"))
-      .finally(() => {
-        sequencing = false;
-      });
-  }, 500);
+  // The ledger sequencer: integrates what changed into the log and signs a checkpoint, woken by each
+  // commit that wrote outbox rows (here, or in another process on the same PostgreSQL).
+  const sequencer = await startSequencer({
+    ledger: app.services.ledger,
+    database,
+    intervalMs: 500,
+    onError: (error, during) => app.log.error({ err: error }, `ledger sequencer: ${during} failed`),
+  });
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
-    clearInterval(sequencer);
+    await sequencer.stop();
     await app.close();
     await database.close();
     process.exit(0);

@@ -162,7 +162,7 @@ export function parseSignerKey(signerKey: string, options: SignerOptions = {}): 
     }
     case "sm2": {
       const userId = options.sm2UserId ?? SM2_DEFAULT_USER_ID;
-      return { ...base, sign: (text) => sm2Sign(key, text, userId) };
+      return { ...base, sign: (text) => sm2Sign(key, text, userId, publicKey) };
     }
   }
 }

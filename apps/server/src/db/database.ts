@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { CommitSignal, watchOutboxCommits } from "./commit-signal.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { DB } from "./schema.ts";
 
@@ -18,6 +19,19 @@ export interface Database {
   withLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Fires after each commit (in this process) of a transaction that wrote ledger outbox rows. */
+  outboxCommits: CommitSignal;
+  /**
+   * PostgreSQL LISTEN/NOTIFY on a dedicated connection, so the server processes sharing one
+   * database wake each other; it reconnects by itself. PGlite belongs to one process: absent there.
+   */
+  listen?(channel: string, onNotify: () => void, onError?: (error: unknown) => void): Promise<NotifyChannel>;
+}
+
+export interface NotifyChannel {
+  /** NOTIFY the channel: every listening process (this one included) hears it after this returns. */
+  notify(): Promise<void>;
+  close(): Promise<void>;
 }
 
 // node-postgres parses bigint (int8) to string by default; counts and ids here fit in a double.
@@ -28,10 +42,13 @@ pg.types.setTypeParser(DATE_OID, (value) => value);
 
 export function openPostgres(url: string, poolSize = 20): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const outboxCommits = new CommitSignal();
+  const db = new Kysely<DB>({ dialect: watchOutboxCommits(new PostgresDialect({ pool }), outboxCommits) });
   return {
     db,
     kind: "postgres",
+    outboxCommits,
+    listen: (channel, onNotify, onError) => listenChannel(url, channel, onNotify, onError),
     async execScript(script) {
       const client = await pool.connect();
       try {
@@ -65,11 +82,77 @@ export function openPostgres(url: string, poolSize = 20): Database {
   };
 }
 
+async function listenChannel(
+  url: string,
+  channel: string,
+  onNotify: () => void,
+  onError: (error: unknown) => void = () => {},
+): Promise<NotifyChannel> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async () => {
+    const candidate = new pg.Client({ connectionString: url });
+    candidate.on("notification", (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    candidate.on("error", (error) => {
+      onError(error);
+      reconnect();
+    });
+    await candidate.connect();
+    await candidate.query(`listen ${channel}`);
+    if (closed) {
+      await candidate.end();
+      return;
+    }
+    client = candidate;
+  };
+  const reconnect = () => {
+    if (closed || retry) return;
+    client?.end().catch(() => {});
+    client = undefined;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect()
+        .then(onNotify) // whatever was announced while we were away
+        .catch((error) => {
+          onError(error);
+          reconnect();
+        });
+    }, 1000);
+    retry.unref();
+  };
+
+  await connect();
+  return {
+    async notify() {
+      if (!client) return;
+      try {
+        await client.query(`notify ${channel}`);
+      } catch (error) {
+        onError(error);
+        reconnect();
+      }
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+      client = undefined;
+    },
+  };
+}
+
 export function wrapPGlite(pglite: PGlite): Database {
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const outboxCommits = new CommitSignal();
+  const db = new Kysely<DB>({ dialect: watchOutboxCommits(new PGliteDialect(pglite), outboxCommits) });
   return {
     db,
     kind: "pglite",
+    outboxCommits,
     async execScript(script) {
       // Through Kysely's connection queue so the script never interleaves with a transaction.
       await db.connection().execute(async () => {

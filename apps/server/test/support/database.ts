@@ -9,6 +9,8 @@ import { type DemoAccount, seedDemoWorld } from "../../src/seed/demo-world.ts";
 export interface TestDatabase {
   database: Database;
   accounts: DemoAccount[];
+  /** On PostgreSQL, a URL of the same schema, to open a second pool as another process would. */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ async function createPostgresSchema(url: string, seed: boolean): Promise<TestDat
   return {
     database,
     accounts,
+    url: scoped.toString(),
     async drop() {
       await database.close();
       const client = new pg.Client({ connectionString: url });

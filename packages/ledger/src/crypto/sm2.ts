@@ -50,9 +50,17 @@ export function sm2PublicKey(privateKey: Uint8Array): Uint8Array {
   return hexBytes(sm2.getPublicKeyFromPrivateKey(toHex(privateKey)));
 }
 
-/** GB/T 32918.2-2016 §6.1 signature of `message` with distinguishing ID `userId`, as r‖s. */
-export function sm2Sign(privateKey: Uint8Array, message: Uint8Array, userId: string = SM2_DEFAULT_USER_ID): Uint8Array {
-  const publicKey = sm2PublicKey(privateKey);
+/**
+ * GB/T 32918.2-2016 §6.1 signature of `message` with distinguishing ID `userId`, as r‖s. The public
+ * key enters Z_A; give it when known (it must be the private key's) to spare a scalar multiplication.
+ */
+export function sm2Sign(
+  privateKey: Uint8Array,
+  message: Uint8Array,
+  userId: string = SM2_DEFAULT_USER_ID,
+  publicKey: Uint8Array = sm2PublicKey(privateKey),
+): Uint8Array {
+  if (!isValidSm2PrivateKey(privateKey)) throw new RangeError("not an SM2 private key");
   const signature = sm2.doSignature(Array.from(message), toHex(privateKey), {
     hash: true,
     der: false,

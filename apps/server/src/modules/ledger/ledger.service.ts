@@ -36,6 +36,22 @@ export interface LedgerEntryProof {
   checkpoint: string;
 }
 
+/** What one sequencer step did. */
+export type IntegrationResult =
+  | {
+      status: "integrated";
+      /** The index of the batch's first entry; the batch holds first … treeSize − 1. */
+      first: number;
+      /** The size of the tree, and of the checkpoint signed over it, after the batch. */
+      treeSize: number;
+      /** The outbox rows integrated, in index order. */
+      outboxIds: number[];
+      /** The batch was as large as allowed: more rows are probably waiting. */
+      full: boolean;
+    }
+  | { status: "idle" }
+  | { status: "busy" };
+
 const reader = (db: Db): HashReader => ({ readHashes: (indexes) => repo.readHashes(db, indexes) });
 
 /**
@@ -97,10 +113,21 @@ export function createLedgerService({
      * new tree. Answers the new tree size, or undefined when nothing was waiting.
      */
     async integrate(batchSize = 1000): Promise<number | undefined> {
-      return db.transaction().execute(async (trx) => {
-        await repo.lock(trx);
+      const batch = await this.integrateBatch(batchSize, { wait: true });
+      return batch.status === "integrated" ? batch.treeSize : undefined;
+    },
+
+    /**
+     * One sequencer step: takes the ledger lock (waiting for it, or with `wait: false` answering
+     * "busy" when another process holds it), appends up to `batchSize` waiting outbox rows as entries
+     * and signs a checkpoint over the new tree, all in one transaction.
+     */
+    async integrateBatch(batchSize = 1000, { wait = true }: { wait?: boolean } = {}): Promise<IntegrationResult> {
+      return db.transaction().execute(async (trx): Promise<IntegrationResult> => {
+        if (wait) await repo.lock(trx);
+        else if (!(await repo.tryLock(trx))) return { status: "busy" };
         const rows = await repo.pending(trx, batchSize);
-        if (rows.length === 0) return undefined;
+        if (rows.length === 0) return { status: "idle" };
         const size = await repo.treeSize(trx);
         const now = clock.now();
         const entries = rows.map((row, i) => {
@@ -128,7 +155,13 @@ export function createLedgerService({
         const rootHash = await treeHashFromStore(reader(trx), treeSize);
         const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, signers);
         await repo.saveCheckpoint(trx, { tree_size: treeSize, root_hash: rootHash, note, created_at: now });
-        return treeSize;
+        return {
+          status: "integrated",
+          first: size,
+          treeSize,
+          outboxIds: entries.map((e) => e.outbox_id),
+          full: rows.length === batchSize,
+        };
       });
     },
 

@@ -1,0 +1,142 @@
+// The ledger sequencer's schedule. It wakes when a transaction that wrote outbox rows commits in this
+// process (the database's commit signal) and, on PostgreSQL, when another server process announces
+// one (LISTEN/NOTIFY); a timer remains as the fallback. A short coalescing delay after each wake lets
+// the changes of the next few milliseconds join the batch, so batches stay large under load. Only one
+// process integrates at a time (the ledger's advisory lock); one that finds the lock held leaves the
+// work to the holder, which was told by the same notification and will run again.
+import type { Database, NotifyChannel } from "../../db/database.ts";
+import type { IntegrationResult, LedgerService } from "./ledger.service.ts";
+
+export const LEDGER_CHANNEL = "tongban_ledger";
+
+export interface SequencerOptions {
+  ledger: Pick<LedgerService, "integrateBatch">;
+  database: Pick<Database, "outboxCommits" | "listen">;
+  /** Fallback tick when no signal arrives (a lost notification, a change written by another tool). */
+  intervalMs?: number;
+  /** Wait this long after a wake before integrating, to gather more changes into one batch. */
+  coalesceMs?: number;
+  batchSize?: number;
+  onError?: (error: unknown, during: string) => void;
+  /** Called after each committed batch (tests and benchmarks measure latency with it). */
+  onBatch?: (batch: Extract<IntegrationResult, { status: "integrated" }>) => void;
+}
+
+export interface Sequencer {
+  /** Asks for a run soon (after the coalescing delay); runs requested during a run follow it. */
+  wake(): void;
+  /** Resolves when nothing is running or scheduled (for tests). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSequencer({
+  ledger,
+  database,
+  intervalMs = 1000,
+  coalesceMs = 10,
+  batchSize = 1000,
+  onError = () => {},
+  onBatch,
+}: SequencerOptions): Promise<Sequencer> {
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let scheduled: NodeJS.Timeout | undefined;
+  let again = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const settle = () => {
+    if (running || scheduled) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const schedule = (delay: number) => {
+    if (stopped || scheduled || running) {
+      if (running) again = true;
+      return;
+    }
+    scheduled = setTimeout(run, delay);
+  };
+
+  const run = () => {
+    scheduled = undefined;
+    again = false;
+    running = (async () => {
+      let more = false;
+      try {
+        const batch = await ledger.integrateBatch(batchSize, { wait: false });
+        if (batch.status === "integrated") {
+          more = batch.full;
+          onBatch?.(batch);
+        }
+      } catch (error) {
+        onError(error, "integrating the outbox");
+      }
+      running = undefined;
+      if (more) schedule(0);
+      else if (again) schedule(coalesceMs);
+      settle();
+    })();
+  };
+
+  const wake = () => schedule(coalesceMs);
+
+  // NOTIFY at most once per coalescing window: every process hears it and wakes its own sequencer.
+  let channel: NotifyChannel | undefined;
+  let notifying = false;
+  let notifyAgain = false;
+  const announce = () => {
+    if (!channel) return;
+    if (notifying) {
+      notifyAgain = true;
+      return;
+    }
+    notifying = true;
+    const current = channel;
+    void current.notify().finally(() => {
+      setTimeout(() => {
+        notifying = false;
+        if (notifyAgain) {
+          notifyAgain = false;
+          announce();
+        }
+      }, coalesceMs).unref();
+    });
+  };
+
+  const unsubscribe = database.outboxCommits.on(() => {
+    wake();
+    announce();
+  });
+  if (database.listen) {
+    try {
+      channel = await database.listen(LEDGER_CHANNEL, wake, (error) => onError(error, "listening for ledger changes"));
+    } catch (error) {
+      onError(error, "listening for ledger changes");
+    }
+  }
+  const timer = setInterval(wake, intervalMs);
+  timer.unref();
+  wake(); // whatever was written before this process started
+
+  return {
+    wake,
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        settle();
+      }),
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      clearInterval(timer);
+      clearTimeout(scheduled);
+      scheduled = undefined;
+      await running;
+      await channel?.close();
+      settle();
+    },
+  };
+}

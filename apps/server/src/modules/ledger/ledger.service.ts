@@ -36,21 +36,21 @@ export interface LedgerEntryProof {
   checkpoint: string;
 }
 
+/** A batch of outbox rows appended to the log. */
+export interface IntegratedBatch {
+  status: "integrated";
+  /** The index of the batch's first entry; the batch holds first … treeSize − 1. */
+  first: number;
+  /** The size of the tree, and of the checkpoint signed over it, after the batch. */
+  treeSize: number;
+  /** The outbox rows integrated, in index order. */
+  outboxIds: number[];
+  /** The batch was as large as allowed: more rows are probably waiting. */
+  full: boolean;
+}
+
 /** What one sequencer step did. */
-export type IntegrationResult =
-  | {
-      status: "integrated";
-      /** The index of the batch's first entry; the batch holds first … treeSize − 1. */
-      first: number;
-      /** The size of the tree, and of the checkpoint signed over it, after the batch. */
-      treeSize: number;
-      /** The outbox rows integrated, in index order. */
-      outboxIds: number[];
-      /** The batch was as large as allowed: more rows are probably waiting. */
-      full: boolean;
-    }
-  | { status: "idle" }
-  | { status: "busy" };
+export type IntegrationResult = IntegratedBatch | { status: "idle" } | { status: "busy" };
 
 const reader = (db: Db): HashReader => ({ readHashes: (indexes) => repo.readHashes(db, indexes) });
 
@@ -110,7 +110,7 @@ export function createLedgerService({
 
     /**
      * Integrates up to `batchSize` outbox rows under the ledger lock and signs a checkpoint over the
-     * new tree. Answers the new tree size, or undefined when nothing was waiting.
+     * new tree (see integrateBatch). Answers the new tree size, or undefined when nothing was waiting.
      */
     async integrate(batchSize = 1000): Promise<number | undefined> {
       const batch = await this.integrateBatch(batchSize, { wait: true });
@@ -118,51 +118,78 @@ export function createLedgerService({
     },
 
     /**
-     * One sequencer step: takes the ledger lock (waiting for it, or with `wait: false` answering
-     * "busy" when another process holds it), appends up to `batchSize` waiting outbox rows as entries
-     * and signs a checkpoint over the new tree, all in one transaction.
+     * One sequencer step. In one transaction under the ledger lock (waiting for it, or with
+     * `wait: false` answering "busy" when another process holds it): up to `batchSize` waiting outbox
+     * rows become entries and stored hashes, and their outbox rows get their index — durable at that
+     * commit (`onIndexed` is called then). Then a checkpoint over the new tree is signed (Ed25519, and
+     * SM2 when enabled) and published; signing after the commit keeps it off the index's latency. A
+     * process that died between the two leaves a tree without its checkpoint: the next step signs it.
      */
-    async integrateBatch(batchSize = 1000, { wait = true }: { wait?: boolean } = {}): Promise<IntegrationResult> {
-      return db.transaction().execute(async (trx): Promise<IntegrationResult> => {
-        if (wait) await repo.lock(trx);
-        else if (!(await repo.tryLock(trx))) return { status: "busy" };
-        const rows = await repo.pending(trx, batchSize);
-        if (rows.length === 0) return { status: "idle" };
-        const size = await repo.treeSize(trx);
-        const now = clock.now();
-        const entries = rows.map((row, i) => {
-          const entry = ledgerEntry(row);
-          return {
-            idx: size + i,
-            outbox_id: Number(row.id),
-            entry,
-            leaf_hash: leafHash(utf8Encode(entry)),
-            integrated_at: now,
-          };
-        });
-        const hashes = await storedHashesForBatch(
-          reader(trx),
-          size,
-          entries.map((e) => e.leaf_hash),
+    async integrateBatch(
+      batchSize = 1000,
+      { wait = true, onIndexed }: { wait?: boolean; onIndexed?: (batch: IntegratedBatch) => void } = {},
+    ): Promise<IntegrationResult> {
+      const now = clock.now();
+      const step = await db
+        .transaction()
+        .execute(
+          async (
+            trx,
+          ): Promise<{ result: IntegrationResult; unsigned?: { treeSize: number; rootHash: Uint8Array } }> => {
+            if (wait) await repo.lock(trx);
+            else if (!(await repo.tryLock(trx))) return { result: { status: "busy" } };
+            const rows = await repo.pending(trx, batchSize);
+            const size = await repo.treeSize(trx);
+            if (rows.length === 0) {
+              const signed = Number((await repo.latestCheckpoint(trx))?.tree_size ?? 0);
+              if (signed >= size) return { result: { status: "idle" } };
+              const rootHash = await treeHashFromStore(reader(trx), size);
+              return { result: { status: "idle" }, unsigned: { treeSize: size, rootHash } };
+            }
+            const entries = rows.map((row, i) => {
+              const entry = ledgerEntry(row);
+              return {
+                idx: size + i,
+                outbox_id: Number(row.id),
+                entry,
+                leaf_hash: leafHash(utf8Encode(entry)),
+                integrated_at: now,
+              };
+            });
+            const hashes = await storedHashesForBatch(
+              reader(trx),
+              size,
+              entries.map((e) => e.leaf_hash),
+            );
+            const first = storedHashCount(size);
+            await repo.append(
+              trx,
+              entries,
+              hashes.map((hash, i) => ({ idx: first + i, hash })),
+            );
+            const treeSize = size + entries.length;
+            const rootHash = await treeHashFromStore(reader(trx), treeSize);
+            return {
+              result: {
+                status: "integrated",
+                first: size,
+                treeSize,
+                outboxIds: entries.map((e) => e.outbox_id),
+                full: rows.length === batchSize,
+              },
+              unsigned: { treeSize, rootHash },
+            };
+          },
         );
-        const first = storedHashCount(size);
-        await repo.append(
-          trx,
-          entries,
-          hashes.map((hash, i) => ({ idx: first + i, hash })),
-        );
-        const treeSize = size + entries.length;
-        const rootHash = await treeHashFromStore(reader(trx), treeSize);
+      if (step.result.status === "integrated") onIndexed?.(step.result);
+      if (step.unsigned) {
+        const { treeSize, rootHash } = step.unsigned;
         const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, signers);
-        await repo.saveCheckpoint(trx, { tree_size: treeSize, root_hash: rootHash, note, created_at: now });
-        return {
-          status: "integrated",
-          first: size,
-          treeSize,
-          outboxIds: entries.map((e) => e.outbox_id),
-          full: rows.length === batchSize,
-        };
-      });
+        // A checkpoint of a smaller tree saved after a larger one (by another process) is still true;
+        // readers take the largest.
+        await repo.saveCheckpoint(db, { tree_size: treeSize, root_hash: rootHash, note, created_at: clock.now() });
+      }
+      return step.result;
     },
 
     /**

@@ -12,6 +12,7 @@ export default defineConfig({
     proxy: {
       "/api": { target: apiTarget, changeOrigin: false },
       "/healthz": { target: apiTarget, changeOrigin: false },
+      "/ledger": { target: apiTarget, changeOrigin: false },
     },
   },
   build: {

@@ -106,6 +106,7 @@ export function ensureBuilt() {
     join(webRoot, "index.html"),
     join(webRoot, "vite.config.ts"),
     join(repoRoot, "packages", "contracts", "src"),
+    join(repoRoot, "packages", "ledger", "src"),
   ];
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
   if (builtAt > 0 && Math.max(...sources.map(newestChange)) <= builtAt) return;

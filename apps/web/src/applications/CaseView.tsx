@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import type { z } from "zod";
 import { formatDate, formatDateTime } from "../format.ts";
 import { currentLanguage } from "../i18n/index.ts";
+import { LedgerProof } from "../ledger/LedgerProof.tsx";
 import { fieldLabel } from "./FormFields.tsx";
 
 type Item = z.infer<typeof ServiceItemFields>;
@@ -131,7 +132,7 @@ function actionDetails(t: TFunction, action: ApplicationAction, item: Item | und
   return lines;
 }
 
-/** Every action on the case, oldest first, with who did it and when. */
+/** Every action on the case, oldest first, with who did it and when, and its place in the ledger. */
 export function CaseTimeline({ application, item }: { application: Application; item: Item | undefined }) {
   const { t } = useTranslation();
   const language = currentLanguage();
@@ -149,6 +150,7 @@ export function CaseTimeline({ application, item }: { application: Application; 
             {actionDetails(t, action, item).map((line) => (
               <div key={line}>{line}</div>
             ))}
+            <LedgerProof applicationId={application.id} action={action} stepName={t(`actionType.${action.type}`)} />
           </div>
         ),
       }))}

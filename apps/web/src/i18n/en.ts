@@ -1,3 +1,4 @@
+import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
 
 export const en: Messages = {
@@ -729,4 +730,5 @@ export const en: Messages = {
     "zh-Hant": "繁體中文",
     en: "English",
   },
+  ledger: ledgerMessages.en,
 };

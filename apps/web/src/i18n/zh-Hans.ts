@@ -2,6 +2,7 @@
  * Simplified Chinese, the default language. This file is the source of truth for the keys:
  * zh-Hant.ts and en.ts are type-checked against its shape, so a missing key fails `tsc`.
  */
+import { ledgerMessages } from "../ledger/messages.ts";
 export const zhHans = {
   app: {
     name: "通办",
@@ -708,4 +709,5 @@ export const zhHans = {
     "zh-Hant": "繁體中文",
     en: "English",
   },
+  ledger: ledgerMessages["zh-Hans"],
 };

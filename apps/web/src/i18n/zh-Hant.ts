@@ -1,3 +1,4 @@
+import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
 
 export const zhHant: Messages = {
@@ -706,4 +707,5 @@ export const zhHant: Messages = {
     "zh-Hant": "繁體中文",
     en: "English",
   },
+  ledger: ledgerMessages["zh-Hant"],
 };

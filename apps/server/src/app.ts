@@ -27,17 +27,23 @@ import { applicationsRoutes } from "./modules/applications/applications.routes.t
 import { createApplicationsService } from "./modules/applications/applications.service.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { createAuthService } from "./modules/auth/auth.service.ts";
+import { createAuthCache } from "./modules/auth/auth-cache.ts";
 import { loadCatalog } from "./modules/catalog/catalog.loader.ts";
 import { catalogRoutes } from "./modules/catalog/catalog.routes.ts";
 import { createCatalogService } from "./modules/catalog/catalog.service.ts";
 import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
 import { createDepartmentsService } from "./modules/departments/departments.service.ts";
+import type { Connector } from "./modules/exchange/connectors.ts";
+import { exchangeRoutes } from "./modules/exchange/exchange.routes.ts";
+import { createExchangeService } from "./modules/exchange/exchange.service.ts";
 import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.routes.ts";
 import { createLedgerService } from "./modules/ledger/ledger.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
 import { createNotificationsService } from "./modules/notifications/notifications.service.ts";
 import { regionsRoutes } from "./modules/regions/regions.routes.ts";
 import { createRegionsService } from "./modules/regions/regions.service.ts";
+import { securityRoutes } from "./modules/security/security.routes.ts";
+import { createSecurityService } from "./modules/security/security.service.ts";
 import { createSignaturesService } from "./modules/signatures/signatures.service.ts";
 import type { FileStore } from "./ports/files.ts";
 import type { Clock, Ids, KeyStore } from "./ports/index.ts";
@@ -57,17 +63,23 @@ export interface AppDeps {
   /** The ledger's origin line, e.g. `ledger.fuzhou.example/v1`; names the log in its checkpoints. */
   ledgerOrigin?: string;
   logger?: FastifyServerOptions["logger"];
+  /** Data-sharing connectors; HTTP with signed requests and the data pools when not given. */
+  exchangeConnectors?: Partial<{ http: Connector; table: Connector }>;
 }
 
 export function buildServices(
-  deps: Pick<AppDeps, "database" | "clock" | "ids" | "config" | "keys" | "files" | "messages" | "ledgerOrigin">,
+  deps: Pick<
+    AppDeps,
+    "database" | "clock" | "ids" | "config" | "keys" | "files" | "messages" | "ledgerOrigin" | "exchangeConnectors"
+  >,
   log: (error: unknown) => void = () => {},
 ) {
   const { database, clock, ids, config } = deps;
   const db = database.db;
   const regions = createRegionsService({ db });
   const departments = createDepartmentsService({ db, clock, ids, regions });
-  const accounts = createAccountsService({ db, clock, ids, departments });
+  const authCache = createAuthCache(config.authCacheSeconds * 1000);
+  const accounts = createAccountsService({ db, clock, ids, departments, cache: authCache });
   const auth = createAuthService({
     db,
     clock,
@@ -100,7 +112,29 @@ export function buildServices(
     notifications,
     signatures,
   });
-  return { regions, departments, accounts, auth, catalog, signatures, notifications, applications, ledger };
+  const exchange = createExchangeService({
+    db,
+    clock,
+    ids,
+    keys: deps.keys,
+    departments,
+    connectors: deps.exchangeConnectors,
+  });
+  const security = createSecurityService({ db });
+  return {
+    authCache,
+    regions,
+    departments,
+    accounts,
+    auth,
+    catalog,
+    signatures,
+    notifications,
+    applications,
+    ledger,
+    exchange,
+    security,
+  };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -153,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     ttlMinutes: config.sessionTtlMinutes,
     secureCookies: config.secureCookies,
     accounts: services.accounts,
+    cache: services.authCache,
   });
 
   await app.register(swagger, {
@@ -208,6 +243,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(applicationsRoutes, { applications: services.applications });
       await api.register(notificationsRoutes, { notifications: services.notifications });
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
+      await api.register(exchangeRoutes, { exchange: services.exchange });
+      await api.register(securityRoutes, { security: services.security });
     },
     { prefix: "/api/v1" },
   );

@@ -51,6 +51,12 @@ const settings = {
     default: 480,
     allowed: "a whole number of minutes from 5 to 1440",
   },
+  authCacheSeconds: {
+    env: "AUTH_CACHE_SECONDS",
+    schema: z.coerce.number().int().min(0).max(60),
+    default: 5,
+    allowed: "a whole number of seconds from 0 (no cache) to 60",
+  },
   secureCookies: {
     env: "SECURE_COOKIES",
     schema: z.enum(["auto", "true", "false"]),
@@ -77,6 +83,18 @@ const settings = {
     allowed: "a whole number of minutes from 1 to 1440",
   },
   seedDemo: { env: "SEED_DEMO", schema: bool, default: true, allowed: "true or false" },
+  demoProviders: {
+    env: "DEMO_PROVIDERS",
+    schema: bool,
+    default: true,
+    allowed: "true or false (start the demo department systems beside the server)",
+  },
+  demoProviderPort: {
+    env: "DEMO_PROVIDER_PORT",
+    schema: z.coerce.number().int().min(1).max(65532),
+    default: 8091,
+    allowed: "a whole number from 1 to 65532 (the demo systems take it and the next three)",
+  },
   ledgerSm2: { env: "LEDGER_SM2", schema: bool, default: true, allowed: "true or false" },
   webDist: {
     env: "WEB_DIST",

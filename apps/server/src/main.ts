@@ -5,6 +5,7 @@ import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { type Database, openPGlite, openPostgres } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
+import { startDemoProviders } from "./demo-providers/launch.ts";
 import { CatalogError } from "./modules/catalog/catalog.loader.ts";
 import { startSequencer } from "./modules/ledger/sequencer.ts";
 import { localDiskFileStore } from "./ports/files.ts";
@@ -61,7 +62,9 @@ async function main() {
 
   const accountsFile = join(dataDir, "demo-accounts.json");
   if (config.seedDemo && (await needsSeeding(database.db))) {
-    const accounts = await seedDemoWorld(database.db, systemClock, randomIds);
+    const accounts = await seedDemoWorld(database.db, systemClock, randomIds, {
+      demoProviderPort: config.demoProviderPort,
+    });
     writeFileSync(accountsFile, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
   }
 
@@ -75,6 +78,20 @@ async function main() {
     files: localDiskFileStore(join(dataDir, "files")),
     catalogDir: resolve(here, "../../../catalog"),
   });
+  // The demo department systems (公安, 民政, 教育, 人社), each its own process, trusting the gateway's key.
+  const providers =
+    config.seedDemo && config.demoProviders
+      ? await startDemoProviders({
+          basePort: config.demoProviderPort,
+          trusted: [app.services.exchange.gatewayKey()],
+          onError: (kind, error) =>
+            app.log.warn({ err: error, kind }, "a demo department system did not start; its queries will fail"),
+        })
+      : undefined;
+  for (const provider of providers?.running ?? []) {
+    app.log.info({ kind: provider.kind, url: provider.url }, "demo department system running");
+  }
+
   // Expired sessions are swept every ten minutes; the store already refuses them on read.
   const sweep = setInterval(() => {
     sessionsSweep().catch((error) => app.log.warn({ err: error }, "session sweep failed"));
@@ -96,6 +113,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
     await sequencer.stop();
+    await providers?.stop();
     await app.close();
     await database.close();
     process.exit(0);

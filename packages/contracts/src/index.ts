@@ -3,5 +3,8 @@ export * from "./applications.ts";
 export * from "./catalog.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
+export * from "./exchange.ts";
 export * from "./identity.ts";
+export * from "./notifications.ts";
 export * from "./regions.ts";
+export * from "./security.ts";

@@ -215,6 +215,101 @@ export interface LedgerCheckpointsTable {
   created_at: Timestamp;
 }
 
+export interface DataResourcesTable {
+  id: string;
+  code: string;
+  region_code: string;
+  department_id: string;
+  name: string;
+  name_en: string | null;
+  description: string;
+  fields: ColumnType<unknown, string, string>;
+  sharing_class: "unconditional" | "conditional" | "none";
+  legal_basis: ColumnType<unknown, string, string>;
+  update_frequency: string;
+  access_method: "api" | "dataset";
+  key_field: string | null;
+  connector: ColumnType<unknown, string, string>;
+  search_text: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DataPoolRecordsTable {
+  resource_id: string;
+  record_key: string;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: Timestamp;
+}
+
+export interface SharingRequestsTable {
+  id: string;
+  resource_id: string;
+  consumer_department_id: string;
+  requested_by: string;
+  purpose: string;
+  legal_basis: string;
+  fields: string[];
+  expires_on: ColumnType<string, string, string>;
+  status: "pending" | "approved" | "refused";
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+  created_at: Timestamp;
+}
+
+export interface SharingGrantsTable {
+  id: string;
+  request_id: string | null;
+  resource_id: string;
+  consumer_department_id: string;
+  fields: string[];
+  purpose: string;
+  legal_basis: string;
+  expires_at: Timestamp;
+  rate_limit_per_minute: number;
+  granted_by: string;
+  granted_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+export interface DataAccessesTable {
+  id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  consumer_department_id: string | null;
+  resource_id: string | null;
+  resource_code: string;
+  provider_department_id: string | null;
+  grant_id: string | null;
+  basis: "grant" | "unconditional" | "own" | "consent" | "none";
+  purpose: string;
+  application_id: string | null;
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  subject_refs: ColumnType<string[], string[] | undefined, string[]>;
+  outcome: "allowed" | "refused" | "failed";
+  error_code: string | null;
+  record_count: ColumnType<number, number | undefined, number>;
+  answer_hash: string | null;
+  outbox_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface SecurityEventsTable {
+  id: string;
+  at: Timestamp;
+  type: string;
+  severity: "low" | "medium" | "high";
+  source: string;
+  account_id: string | null;
+  region_code: string | null;
+  department_id: string | null;
+  subject: string | null;
+  details: ColumnType<Record<string, unknown>, string, string>;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   applied_at: CreatedAt;
@@ -241,6 +336,12 @@ export interface DB {
   ledger_entries: LedgerEntriesTable;
   ledger_hashes: LedgerHashesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  data_resources: DataResourcesTable;
+  data_pool_records: DataPoolRecordsTable;
+  sharing_requests: SharingRequestsTable;
+  sharing_grants: SharingGrantsTable;
+  data_accesses: DataAccessesTable;
+  security_events: SecurityEventsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

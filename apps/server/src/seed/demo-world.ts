@@ -9,6 +9,7 @@ import {
 import { generateSecret } from "otplib";
 import type { Db } from "../db/database.ts";
 import { hashPassword } from "../modules/auth/credentials.ts";
+import { seedDemoExchange } from "../modules/exchange/exchange.seed.ts";
 import { recordChange } from "../modules/ledger/outbox.ts";
 import type { Clock, Ids } from "../ports/index.ts";
 
@@ -101,6 +102,19 @@ const staffPlan: StaffPlan[] = [
   { suffix: "ga.window", name: "户籍窗口", department: "gongan", roles: ["window"], clearance: "internal" },
   { suffix: "ga.handler", name: "户籍审批员", department: "gongan", roles: ["handling"], clearance: "secret" },
   { suffix: "ga.steward", name: "公安数据专员", department: "gongan", roles: ["data_steward"], clearance: "secret" },
+  // Data stewards of the other providing departments (data sharing, issue 5).
+  { suffix: "mz.steward", name: "民政数据专员", department: "minzheng", roles: ["data_steward"], clearance: "secret" },
+  { suffix: "rs.steward", name: "人社数据专员", department: "renshe", roles: ["data_steward"], clearance: "secret" },
+  { suffix: "jy.steward", name: "教育数据专员", department: "jiaoyu", roles: ["data_steward"], clearance: "internal" },
+  {
+    suffix: "sc.steward",
+    name: "市场监管数据专员",
+    department: "shichang",
+    roles: ["data_steward"],
+    clearance: "internal",
+  },
+  { suffix: "sw.steward", name: "税务数据专员", department: "shuiwu", roles: ["data_steward"], clearance: "internal" },
+  { suffix: "zw.steward", name: "政务数据专员", department: "zhengwu", roles: ["data_steward"], clearance: "secret" },
   {
     suffix: "mz.window",
     name: "婚姻登记员",
@@ -164,6 +178,13 @@ const enterprises = [
   { name: "重庆两江智造有限公司", region: "500000", body: "MA5UX3N7", phone: "13983456120", home: "500000" },
 ];
 
+/** The demo residents and enterprises, for the demo department systems' records (same ID numbers). */
+export const demoResidents: readonly (typeof residents)[number][] = residents;
+export const demoEnterprises: readonly (typeof enterprises)[number][] = enterprises;
+
+/** The first port of the demo department systems (公安, 民政, 教育, 人社 on this and the next three). */
+export const DEMO_PROVIDER_PORT = 8091;
+
 function demoPassword(): string {
   const letters = "abcdefghjkmnpqrstuvwxyz";
   const pick = () => letters[randomInt(letters.length)];
@@ -181,7 +202,12 @@ export async function needsSeeding(db: Db): Promise<boolean> {
  * valid ID numbers and enterprises with valid credit codes, in one transaction. Passwords and
  * TOTP secrets are generated here and answered, never stored in the repository.
  */
-export async function seedDemoWorld(db: Db, clock: Clock, ids: Ids): Promise<DemoAccount[]> {
+export async function seedDemoWorld(
+  db: Db,
+  clock: Clock,
+  ids: Ids,
+  options: { demoProviderPort?: number } = {},
+): Promise<DemoAccount[]> {
   const now = clock.now();
   const accounts: DemoAccount[] = [];
   const departmentIds = new Map<string, { id: string; name: string }>();
@@ -316,6 +342,14 @@ export async function seedDemoWorld(db: Db, clock: Clock, ids: Ids): Promise<Dem
         .execute();
     }
     for (const row of rows) await insertAccount(trx, row);
+    await seedDemoExchange(trx, {
+      now,
+      ids,
+      regions: demoRegions.map((r) => ({ code: r.code, prefix: r.prefix })),
+      departmentId: (region, code) => departmentIds.get(`${region}/${code}`)?.id as string,
+      accountId: (username) => rows.find((r) => r.username === username)?.id as string,
+      providerPort: options.demoProviderPort ?? DEMO_PROVIDER_PORT,
+    });
     await recordChange(trx, {
       type: "demo.seeded",
       subject: "demo-world",

@@ -160,7 +160,7 @@ describe("staff accounts", () => {
       "fz.ga.steward",
       "fz.ga.window",
     ]);
-    const search = (await admin.request("GET", "/api/v1/admin/staff?q=steward")).json();
+    const search = (await admin.request("GET", "/api/v1/admin/staff?q=ga.steward")).json();
     expect(search.map((s: { username: string }) => s.username)).toEqual(["fz.ga.steward"]);
   });
 

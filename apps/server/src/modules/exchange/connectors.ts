@@ -1,0 +1,158 @@
+// Connectors: how the gateway reaches a resource's data. A department system over HTTP with signed
+// requests, or the department's data pool on the platform. Both answer raw records; the gateway checks
+// them against the catalogue before anything leaves.
+import http from "node:http";
+import https from "node:https";
+import type { Connector as ConnectorConfig } from "@tongban/contracts";
+import type { Db } from "../../db/database.ts";
+import type { Clock } from "../../ports/index.ts";
+import { exchangeRepository as repo } from "./exchange.repository.ts";
+import { type GatewaySigner, signRequest } from "./signing.ts";
+
+export interface FetchRequest {
+  resourceId: string;
+  connector: ConnectorConfig;
+  /** For API resources: the key value; for datasets, an optional filter on the key field. */
+  key?: string;
+  fields: string[];
+  offset: number;
+  limit: number;
+  requestId: string;
+}
+
+/** The provider could not be reached, or answered something that is not an answer. */
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: "unavailable" | "bad_answer",
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(`provider ${kind}: ${JSON.stringify(detail)}`);
+    this.name = "ProviderError";
+  }
+}
+
+export interface Connector {
+  /** Raw records as the source holds them; never trusted as they are. */
+  fetch(request: FetchRequest): Promise<unknown[]>;
+}
+
+const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
+/** An answer larger than this is not an answer to a query by key or a page of at most 100 records. */
+const MAX_ANSWER_BYTES = 8 * 1_048_576;
+
+// Kept-alive connections to the department systems: node:http costs a fraction of fetch per call.
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 128 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 128 }),
+};
+
+/** POSTs `body` and answers the status and text; failures to connect or read are "unavailable". */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === "https:" ? https : http;
+    const request = client.request(
+      url,
+      {
+        method: "POST",
+        agent: agents[url.protocol as "http:" | "https:"],
+        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) {
+            response.destroy();
+            reject(new ProviderError("bad_answer", { problem: "the answer is too large" }));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        response.on("error", () =>
+          reject(new ProviderError("unavailable", { cause: "connection closed while reading the answer" })),
+        );
+      },
+    );
+    request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      reject(new ProviderError("unavailable", { cause: error.code ?? error.name })),
+    );
+    request.end(body);
+  });
+}
+
+/**
+ * Calls a department system: `POST <url>` with `{key, fields, offset, limit}` signed by the gateway's
+ * key; the system answers `{records: [...]}`. Connection failures, timeouts and 502/503/504 mean the
+ * system is unavailable; any other status, a body that is not JSON or not of that shape is a bad answer.
+ */
+export function httpConnector(deps: {
+  signer: GatewaySigner;
+  /** Wall time for the Date header: the receiving system checks it against its own clock. */
+  wallClock?: Clock;
+  timeoutMs?: number;
+}): Connector {
+  const wallClock = deps.wallClock ?? { now: () => new Date() };
+  const timeoutMs = deps.timeoutMs ?? 5000;
+  return {
+    async fetch(request) {
+      if (request.connector.kind !== "http") throw new Error("not an http resource");
+      const url = new URL(request.connector.url);
+      const body = JSON.stringify({
+        key: request.key ?? null,
+        fields: request.fields,
+        offset: request.offset,
+        limit: request.limit,
+      });
+      const headers = signRequest(deps.signer, {
+        method: "POST",
+        path: url.pathname + url.search,
+        body,
+        requestId: request.requestId,
+        now: wallClock.now(),
+      });
+      const response = await post(
+        url,
+        { ...headers, "content-type": "application/json", accept: "application/json" },
+        body,
+        timeoutMs,
+      );
+      const text = response.text;
+      if (UNAVAILABLE_STATUS.has(response.status)) throw new ProviderError("unavailable", { status: response.status });
+      if (response.status !== 200) {
+        throw new ProviderError("bad_answer", { status: response.status, problem: "not a 200 answer" });
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new ProviderError("bad_answer", { problem: "the answer is not JSON" });
+      }
+      const records = (parsed as { records?: unknown } | null)?.records;
+      if (!Array.isArray(records)) {
+        throw new ProviderError("bad_answer", { problem: "the answer has no records array" });
+      }
+      return records;
+    },
+  };
+}
+
+/** Reads a department's data pool (部门数据资源池) on the platform. */
+export function tableConnector(deps: { db: Db }): Connector {
+  return {
+    async fetch(request) {
+      if (request.key !== undefined) return repo.poolRecordsByKey(deps.db, request.resourceId, request.key);
+      return repo.poolPage(deps.db, request.resourceId, request.offset, request.limit);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Db } from "../../db/database.ts";
+
+export interface SecurityEventFilter {
+  regionCode: string;
+  severity?: string;
+  type?: string;
+  source?: string;
+  since?: Date;
+  limit: number;
+  offset: number;
+}
+
+export const securityRepository = {
+  list(db: Db, filter: SecurityEventFilter) {
+    let query = db
+      .selectFrom("security_events as e")
+      .leftJoin("accounts as a", "a.id", "e.account_id")
+      .leftJoin("departments as d", "d.id", "e.department_id")
+      .selectAll("e")
+      .select(["a.name as account_name", "d.name as department_name"])
+      .where("e.region_code", "=", filter.regionCode);
+    if (filter.severity) query = query.where("e.severity", "=", filter.severity as never);
+    if (filter.type) query = query.where("e.type", "=", filter.type);
+    if (filter.source) query = query.where("e.source", "=", filter.source);
+    if (filter.since) query = query.where("e.at", ">=", filter.since);
+    return query.orderBy("e.at", "desc").orderBy("e.id").limit(filter.limit).offset(filter.offset).execute();
+  },
+};

@@ -1,0 +1,291 @@
+// Exchange-gateway queries per second (session, grant check, rate limit, signed call to the department
+// system, answer check, masking, access record and ledger outbox row in one transaction) beside direct
+// signed calls to the same department system, measured in the same run; on PGlite and PostgreSQL.
+//   npx tsx bench/exchange.ts [--connections 50] [--seconds 10] [--samples 2000] [--only pglite|postgres]
+// PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { generate } from "otplib";
+import pg from "pg";
+import { gatewaySigner, signRequest } from "../apps/server/src/modules/exchange/signing.ts";
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: "string", default: "50" },
+    seconds: { type: "string", default: "10" },
+    samples: { type: "string", default: "2000" },
+    only: { type: "string" },
+  },
+});
+const CONNECTIONS = Number(values.connections);
+const SECONDS = Number(values.seconds);
+const SAMPLES = Number(values.samples);
+const root = new URL("..", import.meta.url).pathname;
+const RESOURCE = "350100.gongan.household_registration";
+
+let nextPort = 19_100 + Math.floor(Math.random() * 500) * 5;
+
+function start(command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("is running")) resolve(child);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`${command} exited ${code}: ${output.slice(-2000)}`)));
+  });
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function run(options: autocannon.Options): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.timeouts,
+        non2xx: result.non2xx,
+      });
+    });
+  });
+}
+
+interface Account {
+  username: string;
+  password: string;
+  region: string;
+  roles: string[];
+  totpSecret: string | null;
+}
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function login(base: string, account: Account): Promise<Session> {
+  const body: Record<string, string> = { username: account.username, password: account.password };
+  if (account.totpSecret) body.totp = await generate({ secret: account.totpSecret });
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`login ${account.username} failed: ${await response.text()}`);
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  return { cookie, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
+}
+
+async function call(base: string, s: Session, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { cookie: s.cookie, "x-csrf-token": s.csrf, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json() as Promise<Record<string, unknown>>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** One request at a time, timed each: the latency the gateway adds, without queueing. */
+async function sequential(send: () => Promise<Response>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const began = performance.now();
+    const response = await send();
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`status ${response.status}`);
+    times.push(performance.now() - began);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function measure(kind: "pglite" | "postgres") {
+  const port = nextPort;
+  const providerPort = nextPort + 1;
+  nextPort += 10;
+  const dataDir = mkdtempSync(join(tmpdir(), "tb-bench-exchange-"));
+  const env: Record<string, string> = {
+    PORT: String(port),
+    DEMO_PROVIDER_PORT: String(providerPort),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+  };
+  let dropDatabase = async () => {};
+  if (kind === "postgres") {
+    const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+    const name = `tongban_bench_exchange_${Date.now()}`;
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`create database ${name}`);
+    await client.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    env.DATABASE_POOL_SIZE = "40";
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
+  const server = await start("npx", ["tsx", "apps/server/src/main.ts"], env);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as Account[];
+    const byName = (username: string) => accounts.find((a) => a.username === username) as Account;
+    // 人社 asks for the household registration; 公安's steward grants it with a rate fit for a load test.
+    const asker = await login(base, byName("fz.rs.handler"));
+    const steward = await login(base, byName("fz.ga.steward"));
+    const request = await call(base, asker, "POST", "/api/v1/exchange/requests", {
+      resource: RESOURCE,
+      purpose: "benchmark: household registration checks",
+      legalBasis: "《政务信息资源共享管理暂行办法》",
+      fields: ["idNumber", "name", "householdHead", "relationToHead", "registeredAddress"],
+      expiresOn: `${new Date().getUTCFullYear() + 1}-12-31`,
+    });
+    await call(base, steward, "POST", `/api/v1/exchange/requests/${request.id}/decision`, {
+      decision: "approve",
+      rateLimitPerMinute: 1_000_000,
+    });
+    const keys = accounts
+      .filter((a) => a.region === "350100" && a.roles.length === 0 && /^\d{17}/.test(a.username))
+      .map((a) => a.username);
+    const queryBody = (i: number) =>
+      JSON.stringify({
+        resource: RESOURCE,
+        key: keys[i % keys.length],
+        purpose: "benchmark: household registration check",
+      });
+    const gatewayHeaders = { "content-type": "application/json", cookie: asker.cookie, "x-csrf-token": asker.csrf };
+    // The same call the gateway makes to the department system, signed with the gateway's key.
+    const signer = gatewaySigner(readFileSync(join(dataDir, "keys", "exchange-gateway-key"), "utf8").trim());
+    const providerPath = `/v1/350100/household_registration`;
+    const directBody = (i: number) =>
+      JSON.stringify({
+        key: keys[i % keys.length],
+        fields: ["idNumber", "name", "householdHead", "relationToHead", "registeredAddress"],
+        offset: 0,
+        limit: 20,
+      });
+    const directHeaders = (body: string) => ({
+      "content-type": "application/json",
+      ...signRequest(signer, { method: "POST", path: providerPath, body, requestId: randomUUID(), now: new Date() }),
+    });
+    const providerUrl = `http://127.0.0.1:${providerPort}`;
+
+    // Warm both paths up.
+    for (let i = 0; i < 200; i++) {
+      await (
+        await fetch(`${base}/api/v1/exchange/query`, { method: "POST", headers: gatewayHeaders, body: queryBody(i) })
+      ).arrayBuffer();
+      const body = directBody(i);
+      await (
+        await fetch(`${providerUrl}${providerPath}`, { method: "POST", headers: directHeaders(body), body })
+      ).arrayBuffer();
+    }
+
+    const phase = (name: string) => process.stderr.write(`[${kind}] ${name}\n`);
+    phase("sequential direct");
+    let d = 0;
+    const directSequential = await sequential(() => {
+      const body = directBody(d++);
+      return fetch(`${providerUrl}${providerPath}`, { method: "POST", headers: directHeaders(body), body });
+    });
+    phase("sequential gateway");
+    let g = 0;
+    const gatewaySequential = await sequential(() =>
+      fetch(`${base}/api/v1/exchange/query`, { method: "POST", headers: gatewayHeaders, body: queryBody(g++) }),
+    );
+
+    phase("load direct");
+    let di = 0;
+    const direct = await run({
+      url: providerUrl,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => {
+            const body = directBody(di++);
+            return { ...req, path: providerPath, headers: directHeaders(body), body };
+          },
+        },
+      ],
+    });
+    phase("load gateway");
+    let gi = 0;
+    const gateway = await run({
+      url: base,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            path: "/api/v1/exchange/query",
+            headers: gatewayHeaders,
+            body: queryBody(gi++),
+          }),
+        },
+      ],
+    });
+    // Every query is on record: wait for the sequencer, then read the log's size from its checkpoint.
+    await new Promise((r) => setTimeout(r, 5000));
+    const checkpoint = await (await fetch(`${base}/ledger/checkpoint`)).text();
+    const treeSize = Number(checkpoint.split("\n")[1]);
+    return { directSequential, gatewaySequential, direct, gateway, treeSize };
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 1500));
+    await dropDatabase().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const line = (label: string, f: Figures) =>
+  `${label.padEnd(40)} ${f.rps.toFixed(0).padStart(7)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}`;
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+const kinds = (values.only ? [values.only] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
+process.stdout.write(
+  `Exchange gateway benchmark: ${SAMPLES} sequential samples, then ${CONNECTIONS} connections for ${SECONDS} s, Node ${process.version}\n`,
+);
+for (const kind of kinds) {
+  const f = await measure(kind);
+  process.stdout.write(`\n[${kind}]\n`);
+  process.stdout.write(
+    `one at a time   direct p50 ${ms(f.directSequential.p50)} p99 ${ms(f.directSequential.p99)}   gateway p50 ${ms(f.gatewaySequential.p50)} p99 ${ms(f.gatewaySequential.p99)}   added at p50 ${ms(f.gatewaySequential.p50 - f.directSequential.p50)}\n`,
+  );
+  process.stdout.write(`${line("direct signed call to the 公安 system", f.direct)}\n`);
+  process.stdout.write(`${line("gateway POST /api/v1/exchange/query", f.gateway)}\n`);
+  process.stdout.write(`ledger entries after the run: ${f.treeSize}\n`);
+}

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { CommitSignal, watchOutboxCommits } from "./commit-signal.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { preparedStatements } from "./prepared.ts";
 import type { DB } from "./schema.ts";
 
 export type Db = Kysely<DB>;
@@ -41,7 +42,7 @@ const DATE_OID = 1082;
 pg.types.setTypeParser(DATE_OID, (value) => value);
 
 export function openPostgres(url: string, poolSize = 20): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = preparedStatements(new pg.Pool({ connectionString: url, max: poolSize }));
   const outboxCommits = new CommitSignal();
   const db = new Kysely<DB>({ dialect: watchOutboxCommits(new PostgresDialect({ pool }), outboxCommits) });
   return {

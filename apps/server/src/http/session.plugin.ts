@@ -7,6 +7,7 @@ import type { Db } from "../db/database.ts";
 import type { AccountsService } from "../modules/accounts/accounts.service.ts";
 import { toActor } from "../modules/accounts/accounts.service.ts";
 import { createSessionStore } from "../modules/auth/auth.repository.ts";
+import type { AuthCache } from "../modules/auth/auth-cache.ts";
 import { AppError } from "./errors.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -17,6 +18,8 @@ export interface SessionOptions {
   ttlMinutes: number;
   secureCookies: "auto" | "true" | "false";
   accounts: AccountsService;
+  /** Keeps sessions and their accounts for a few seconds (AUTH_CACHE_SECONDS). */
+  cache?: AuthCache;
 }
 
 /**
@@ -29,7 +32,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
   await app.register(fastifySession, {
     secret: options.secret,
     cookieName: "tongban.sid",
-    store: createSessionStore(options.db, ttlMs),
+    store: createSessionStore(options.db, ttlMs, options.cache),
     saveUninitialized: false,
     rolling: false,
     cookie: {
@@ -54,7 +57,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
   app.decorate("authenticate", async (request: FastifyRequest) => {
     const accountId = request.session.get("accountId");
     if (!accountId) throw new AppError("UNAUTHENTICATED");
-    const account = await options.accounts.findById(accountId);
+    const account = await options.accounts.findForSession(accountId);
     if (!account || account.disabled) {
       await request.session.destroy();
       throw new AppError("UNAUTHENTICATED");

@@ -13,6 +13,7 @@ import type { AccountUpdate } from "../../db/schema.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { type Actor, authorize } from "../../policy/policy.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
+import type { AuthCache } from "../auth/auth-cache.ts";
 import { hashPassword } from "../auth/credentials.ts";
 import type { DepartmentsService } from "../departments/departments.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
@@ -86,9 +87,11 @@ export interface AccountsDeps {
   clock: Clock;
   ids: Ids;
   departments: DepartmentsService;
+  /** Where authenticated requests find accounts and sessions; every account change clears it. */
+  cache?: AuthCache;
 }
 
-export function createAccountsService({ db, clock, ids, departments }: AccountsDeps) {
+export function createAccountsService({ db, clock, ids, departments, cache }: AccountsDeps) {
   async function requireStaff(id: string): Promise<AccountWithPlace> {
     const row = await repo.findById(db, id);
     if (row?.kind !== "staff") throw new AppError("USER_NOT_FOUND", { id });
@@ -98,6 +101,15 @@ export function createAccountsService({ db, clock, ids, departments }: AccountsD
   return {
     findByUsername: (username: string) => repo.findByUsername(db, normaliseUsername(username)),
     findById: (id: string) => repo.findById(db, id),
+
+    /** The account behind a session, from the authentication cache when it is fresh. */
+    async findForSession(id: string): Promise<AccountWithPlace | undefined> {
+      const known = cache?.account(id);
+      if (known) return known;
+      const row = await repo.findById(db, id);
+      if (row) cache?.rememberAccount(row);
+      return row;
+    },
 
     /** Creates a resident or enterprise account; the identifier becomes the username. */
     async register(input: RegisterRequest): Promise<AccountWithPlace> {
@@ -158,25 +170,28 @@ export function createAccountsService({ db, clock, ids, departments }: AccountsD
      */
     async recordLoginFailure(id: string, policy: { threshold: number; lockMinutes: number }) {
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        const row = await repo.lockById(trx, id);
-        if (!row) throw new AppError("USER_NOT_FOUND", { id });
-        const failures = row.failed_logins + 1;
-        if (failures >= policy.threshold) {
-          const lockedUntil = new Date(now.getTime() + policy.lockMinutes * 60_000);
-          await repo.update(trx, id, { failed_logins: 0, locked_until: lockedUntil, updated_at: now });
-          await recordChange(trx, {
-            type: "account.locked",
-            subject: id,
-            actor: null,
-            at: now,
-            facts: { until: lockedUntil.toISOString() },
-          });
-          return { locked: true as const, lockedUntil, attemptsLeft: 0 };
-        }
-        await repo.update(trx, id, { failed_logins: failures, updated_at: now });
-        return { locked: false as const, attemptsLeft: policy.threshold - failures };
-      });
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          const row = await repo.lockById(trx, id);
+          if (!row) throw new AppError("USER_NOT_FOUND", { id });
+          const failures = row.failed_logins + 1;
+          if (failures >= policy.threshold) {
+            const lockedUntil = new Date(now.getTime() + policy.lockMinutes * 60_000);
+            await repo.update(trx, id, { failed_logins: 0, locked_until: lockedUntil, updated_at: now });
+            await recordChange(trx, {
+              type: "account.locked",
+              subject: id,
+              actor: null,
+              at: now,
+              facts: { until: lockedUntil.toISOString() },
+            });
+            return { locked: true as const, lockedUntil, attemptsLeft: 0 };
+          }
+          await repo.update(trx, id, { failed_logins: failures, updated_at: now });
+          return { locked: false as const, attemptsLeft: policy.threshold - failures };
+        })
+        .finally(() => cache?.forgetAccount(id));
     },
 
     /** Resets the failure count; for staff, records the login in the ledger outbox. */
@@ -199,6 +214,7 @@ export function createAccountsService({ db, clock, ids, departments }: AccountsD
           });
         }
       });
+      cache?.forgetAccount(row.id);
     },
 
     async completeTotpEnrolment(id: string, secret: string, step: number) {
@@ -212,6 +228,7 @@ export function createAccountsService({ db, clock, ids, departments }: AccountsD
         });
         await recordChange(trx, { type: "staff.totp_enrolled", subject: id, actor: id, at: now });
       });
+      cache?.forgetAccount(id);
     },
 
     async listStaff(actor: Actor, query: StaffQuery): Promise<StaffAccount[]> {
@@ -323,6 +340,8 @@ export function createAccountsService({ db, clock, ids, departments }: AccountsD
           facts: { fields: Object.keys(input).sort() },
         });
       });
+      // Roles, department, clearance or a disabled flag change what this account may do: now.
+      cache?.forgetAccount(id);
       return this.getStaff(actor, id);
     },
   };

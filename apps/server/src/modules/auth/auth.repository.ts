@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../../db/database.ts";
+import type { AuthCache } from "./auth-cache.ts";
 
 /** Session ids and enrolment tokens are stored only as their SHA-256. */
 export const digest = (value: string) => createHash("sha256").update(value).digest("base64url");
@@ -11,8 +12,12 @@ type StoredSession = Session;
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
-/** The session store @fastify/session calls (the express-session store contract), over Kysely. */
-export function createSessionStore(db: Db, ttlMs: number) {
+/**
+ * The session store @fastify/session calls (the express-session store contract), over Kysely.
+ * With a cache, reads are answered from it while fresh; writes go to the database first, then
+ * replace the cached copy.
+ */
+export function createSessionStore(db: Db, ttlMs: number, cache?: AuthCache) {
   return {
     set(sessionId: string, session: StoredSession, callback: Callback) {
       const expires = session.cookie.expires ? new Date(session.cookie.expires) : new Date(Date.now() + ttlMs);
@@ -28,21 +33,30 @@ export function createSessionStore(db: Db, ttlMs: number) {
           oc.column("id").doUpdateSet({ account_id: row.account_id, data: row.data, expires_at: row.expires_at }),
         )
         .execute()
-        .then(() => callback(), callback);
+        .then(() => {
+          cache?.rememberSession(row.id, session, row.account_id, expires);
+          callback();
+        }, callback);
     },
     get(sessionId: string, callback: Callback<StoredSession | null>) {
+      const id = digest(sessionId);
+      const hit = cache?.session(id, Date.now());
+      if (hit?.found) return callback(undefined, hit.data as StoredSession | null);
       db.selectFrom("sessions")
-        .select(["data", "expires_at"])
-        .where("id", "=", digest(sessionId))
+        .select(["data", "expires_at", "account_id"])
+        .where("id", "=", id)
         .executeTakeFirst()
         .then((row) => {
           if (!row || row.expires_at.getTime() <= Date.now()) return callback(undefined, null);
+          cache?.rememberSession(id, row.data, row.account_id, row.expires_at);
           callback(undefined, row.data as StoredSession);
         }, callback);
     },
     destroy(sessionId: string, callback: Callback) {
+      const id = digest(sessionId);
+      cache?.forgetSession(id);
       db.deleteFrom("sessions")
-        .where("id", "=", digest(sessionId))
+        .where("id", "=", id)
         .execute()
         .then(() => callback(), callback);
     },

@@ -1,32 +1,16 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
 import {
   axeViolations,
   browserSuite,
-  type DemoAccount,
   desktop,
-  launchBrowser,
+  logIn,
   newPage,
   phone,
-  type RunningServer,
   recordingFailure,
-  startServer,
-  totpCode,
+  submittedMarriage,
+  useServerAndBrowser,
 } from "./harness.ts";
-
-async function logIn(page: Page, baseUrl: string, account: DemoAccount) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel("账号", { exact: true }).fill(account.username);
-  await page.getByLabel("密码", { exact: true }).fill(account.password);
-  await page.getByRole("button", { name: /登\s*录/ }).click();
-  if (account.totpSecret) {
-    await page.getByLabel("动态验证码", { exact: true }).fill(await totpCode(account.totpSecret));
-    await page.getByRole("button", { name: /验证并登录/ }).click();
-    await page.waitForURL(`${baseUrl}/workbench`);
-  } else {
-    await page.waitForURL(`${baseUrl}/me`);
-  }
-}
 
 /** Opens a path, waits until its <h1> is there (lazy pages load on demand), and scans it. */
 async function scan(page: Page, url: string): Promise<string[]> {
@@ -37,24 +21,20 @@ async function scan(page: Page, url: string): Promise<string[]> {
   return violations.map((v) => `${new URL(url).pathname}: ${v}`);
 }
 
-browserSuite("WCAG 2.1 AA (axe)", () => {
-  let server: RunningServer;
-  let browser: Browser;
+/** Scans the page as it is now (after an interaction), naming what was on it. */
+async function scanHere(page: Page, what: string): Promise<string[]> {
+  return (await axeViolations(page)).map((v) => `${what}: ${v}`);
+}
 
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+browserSuite("WCAG 2.1 AA (axe)", () => {
+  const env = useServerAndBrowser();
 
   for (const [label, options] of [
     ["phone", phone],
     ["desktop", desktop],
   ] as const) {
     it(`has no violations on the public pages (${label})`, async () => {
+      const { server, browser } = env;
       const { page, context } = await newPage(browser, options);
       const found: string[] = [];
       for (const path of ["/", "/register", "/login", "/accessibility", "/no-such-page"]) {
@@ -64,61 +44,84 @@ browserSuite("WCAG 2.1 AA (axe)", () => {
       await page.goto(`${server.baseUrl}/register`);
       await page.getByRole("button", { name: /注\s*册/ }).click();
       await page.locator(".ant-form-item-explain-error").first().waitFor();
-      found.push(...(await axeViolations(page)).map((v) => `/register with errors: ${v}`));
+      found.push(...(await scanHere(page, "/register with errors")));
       // The phone menu, open.
       if (label === "phone") {
         await page.getByRole("button", { name: "打开菜单" }).click();
         await page.getByRole("dialog").waitFor();
-        found.push(...(await axeViolations(page)).map((v) => `menu: ${v}`));
+        found.push(...(await scanHere(page, "menu")));
       }
       expect(found).toEqual([]);
       await context.close();
     });
   }
 
-  it("has no violations on a resident's own page, in every language", async () => {
+  it("has no violations on a resident's own page, in every language, and on the no-access page", async () => {
+    const { server, browser } = env;
     const { page, context } = await newPage(browser, phone);
-    const resident = server.accounts.find((a) => /^\d{17}[\dX]$/.test(a.username)) as DemoAccount;
     const found: string[] = [];
+    // Another resident's case: the page says plainly that it cannot be opened.
+    const someoneElses = await submittedMarriage(server, server.resident("350100").username);
     await recordingFailure(page, "a11y-me", async () => {
-      await logIn(page, server.baseUrl, resident);
+      await logIn(page, server, server.resident("610500").username);
       found.push(...(await scan(page, `${server.baseUrl}/me`)));
       for (const language of ["English", "繁體中文"]) {
         await page.locator(".tb-lang").getByRole("button", { name: language }).click();
         await page.waitForTimeout(200);
-        found.push(...(await axeViolations(page)).map((v) => `/me (${language}): ${v}`));
+        found.push(...(await scanHere(page, `/me (${language})`)));
       }
+      await page.locator(".tb-lang").getByRole("button", { name: "简体中文" }).click();
+      found.push(...(await scan(page, `${server.baseUrl}/applications/${someoneElses.id}`)));
     });
     expect(found).toEqual([]);
     await context.close();
   });
 
-  it("has no violations on the workbench and the admin console", async () => {
+  it("has no violations on the workbench, the supervision list and the admin console", async () => {
+    const { server, browser } = env;
     const found: string[] = [];
-    // A window clerk: the queue entry, which is not built yet.
-    {
-      const { page, context } = await newPage(browser, desktop);
-      await recordingFailure(page, "a11y-workbench", async () => {
-        await logIn(page, server.baseUrl, server.account("fz.mz.window"));
+    // A window clerk's queue and a supervisor's list.
+    for (const [username, path] of [
+      ["fz.mz.window", "/workbench/queue"],
+      ["fz.supervisor", "/workbench/supervision"],
+    ] as const) {
+      const { page, context } = await newPage(browser, username === "fz.supervisor" ? phone : desktop);
+      await recordingFailure(page, `a11y-${username}`, async () => {
+        await logIn(page, server, username);
         found.push(...(await scan(page, `${server.baseUrl}/workbench`)));
-        found.push(...(await scan(page, `${server.baseUrl}/workbench/queue`)));
+        found.push(...(await scan(page, `${server.baseUrl}${path}`)));
       });
       await context.close();
     }
     // An administrator, on a phone and on a desktop.
     for (const options of [phone, desktop]) {
       const admin = options === phone ? server.account("wn.admin") : server.account("cq.admin");
+      const item = options === phone ? "610500-MZ-0001" : "500000-MZ-0001";
       const { page, context } = await newPage(browser, options);
       await recordingFailure(page, "a11y-admin", async () => {
-        await logIn(page, server.baseUrl, admin);
+        await logIn(page, server, admin.username);
         found.push(...(await scan(page, `${server.baseUrl}/workbench`)));
         found.push(...(await scan(page, `${server.baseUrl}/admin/departments`)));
         await page.getByRole("button", { name: /新建部门/ }).click();
         await page.getByRole("dialog").waitFor();
-        found.push(...(await axeViolations(page)).map((v) => `department dialog: ${v}`));
+        found.push(...(await scanHere(page, "department dialog")));
         found.push(...(await scan(page, `${server.baseUrl}/admin/staff`)));
         await page.locator("main tbody tr.ant-table-row, main .tb-staff-card").first().waitFor();
-        found.push(...(await axeViolations(page)).map((v) => `staff table: ${v}`));
+        found.push(...(await scanHere(page, "staff table")));
+
+        // The service catalogue: the list, an item with its versions, and the editor with server errors.
+        found.push(...(await scan(page, `${server.baseUrl}/admin/services`)));
+        await page.locator(`main a[href="/admin/services/${item}"]`).waitFor();
+        found.push(...(await scanHere(page, "service list")));
+        found.push(...(await scan(page, `${server.baseUrl}/admin/services/${item}`)));
+        await page.getByRole("button", { name: /查看原始定义/ }).click();
+        found.push(...(await scanHere(page, "service item with JSON")));
+        found.push(...(await scan(page, `${server.baseUrl}/admin/services/${item}/edit`)));
+        await page.getByLabel("承诺办结时限（工作日）").fill("99");
+        await page.getByRole("button", { name: /保存为第 2 版草稿/ }).click();
+        await page.getByTestId("editor-alert").waitFor();
+        found.push(...(await scanHere(page, "service editor with errors")));
+        found.push(...(await scan(page, `${server.baseUrl}/admin/messages`)));
       });
       await context.close();
     }

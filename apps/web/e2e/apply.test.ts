@@ -1,74 +1,31 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { expect, it } from "vitest";
 import {
   axeViolations,
   browserSuite,
   desktop,
-  launchBrowser,
+  logIn,
   newPage,
+  PDF,
+  PNG,
   phone,
-  type RunningServer,
   recordingFailure,
-  startServer,
-  totpCode,
+  staffAct,
+  useServerAndBrowser,
 } from "./harness.ts";
 
-// Small but real files: the server reads the type from the bytes, not from the name.
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-  "base64",
-);
-const PDF = Buffer.from(
-  "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-);
-
-async function staffLogin(page: Page, server: RunningServer, username: string) {
-  const account = server.account(username);
-  await page.goto(`${server.baseUrl}/login`);
-  await page.getByLabel("账号", { exact: true }).fill(account.username);
-  await page.getByLabel("密码", { exact: true }).fill(account.password);
-  await page.getByRole("button", { name: /登\s*录/ }).click();
-  const totp = page.getByLabel("动态验证码", { exact: true });
-  await totp.waitFor();
-  await totp.fill(await totpCode(account.totpSecret as string));
-  await page.getByRole("button", { name: /验证并登录/ }).click();
-  await page.waitForURL(`${server.baseUrl}/workbench`);
-}
-
-/** Clicks a case action; when it asks for details, fills them with `fill` and confirms. */
-async function staffAct(page: Page, name: string, fill?: (dialog: ReturnType<Page["getByRole"]>) => Promise<void>) {
-  await page.getByRole("button", { name, exact: true }).click();
-  if (fill) {
-    const dialog = page.getByRole("dialog");
-    await dialog.waitFor();
-    await fill(dialog);
-    await dialog.getByRole("button", { name: /确\s*定/ }).click();
-    await dialog.waitFor({ state: "hidden" });
-  }
-}
-
 browserSuite("a resident applies on a phone", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const env = useServerAndBrowser();
   let resident: { page: Page; context: BrowserContext; problems: string[] };
   let caseUrl = "";
 
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   it("finds marriage registration, reads the guide, is told every missing item at once and submits", async () => {
+    const { server, browser } = env;
     resident = await newPage(browser, phone);
     const { page, context, problems } = resident;
     // The portal shows Fuzhou (350100), the resident's region.
     await context.addInitScript(() => localStorage.setItem("tongban.region", "350100"));
-    const account = server.accounts.find((a) => a.roles.length === 0 && a.username.startsWith("3501"));
-    if (!account) throw new Error("no demo resident of Fuzhou");
+    const account = server.resident("350100");
 
     await recordingFailure(page, "apply-resident-submit", async () => {
       // The catalogue, filtered by life event from the home page's tiles.
@@ -166,12 +123,13 @@ browserSuite("a resident applies on a phone", () => {
   });
 
   it("window staff ask for a supplement, the resident supplements, handling staff approve", async () => {
+    const { server, browser } = env;
     const clerk = await newPage(browser, desktop);
     const handler = await newPage(browser, desktop);
     const { page } = resident;
     const caseId = caseUrl.split("/").pop() as string;
     await recordingFailure(clerk.page, "apply-window", async () => {
-      await staffLogin(clerk.page, server, "fz.mz.window");
+      await logIn(clerk.page, server, "fz.mz.window");
       await clerk.page.goto(`${server.baseUrl}/workbench/queue`);
       await expect.poll(() => clerk.page.locator("main h1").textContent()).toBe("待办事项");
       await clerk.page.locator(`a[href="/workbench/cases/${caseId}"]`).click();
@@ -212,7 +170,7 @@ browserSuite("a resident applies on a phone", () => {
     });
 
     await recordingFailure(handler.page, "apply-approve", async () => {
-      await staffLogin(handler.page, server, "fz.mz.handler");
+      await logIn(handler.page, server, "fz.mz.handler");
       await handler.page.goto(`${server.baseUrl}/workbench/cases/${caseId}`);
       await expect.poll(() => handler.page.locator("main").textContent()).toContain("办理中");
       await staffAct(handler.page, "完成本环节", async (dialog) => {

@@ -1,29 +1,11 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  browserSuite,
-  desktop,
-  launchBrowser,
-  newPage,
-  type RunningServer,
-  recordingFailure,
-  startServer,
-} from "./harness.ts";
+import { expect, it } from "vitest";
+import { browserSuite, desktop, newPage, recordingFailure, useServerAndBrowser } from "./harness.ts";
 
 browserSuite("languages and regions", () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   it("switches zh-Hans → en → zh-Hant, updates <html lang>, and remembers the choice", async () => {
+    const { server, browser } = env;
     const { page, context, problems } = await newPage(browser, desktop);
     await recordingFailure(page, "language", async () => {
       await page.goto(server.baseUrl);
@@ -58,6 +40,7 @@ browserSuite("languages and regions", () => {
   });
 
   it("switches the portal's region and remembers it", async () => {
+    const { server, browser } = env;
     const { page, context } = await newPage(browser, desktop);
     await recordingFailure(page, "region", async () => {
       await page.goto(server.baseUrl);

@@ -1,15 +1,6 @@
 import { idNumberCheckCharacter } from "@tongban/contracts";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  browserSuite,
-  launchBrowser,
-  newPage,
-  phone,
-  type RunningServer,
-  recordingFailure,
-  startServer,
-} from "./harness.ts";
+import { expect, it } from "vitest";
+import { browserSuite, newPage, phone, recordingFailure, useServerAndBrowser } from "./harness.ts";
 
 /** A fresh, valid ID number (Fuzhou Gulou district, born 1994) so each run registers someone new. */
 function newIdNumber(): string {
@@ -25,19 +16,10 @@ function withWrongCheckDigit(id: string): string {
 }
 
 browserSuite("a resident on a phone", () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   it("registers (after fixing wrong inputs), logs out and logs in again", async () => {
+    const { server, browser } = env;
     const { page, context, problems } = await newPage(browser, phone);
     const idNumber = newIdNumber();
     const password = "Minjiang2026";
@@ -114,6 +96,7 @@ browserSuite("a resident on a phone", () => {
   });
 
   it("registers an enterprise with a credit code checked in the browser", async () => {
+    const { server, browser } = env;
     const { page, context } = await newPage(browser, phone);
     await page.goto(`${server.baseUrl}/register`);
     await page.getByRole("tab", { name: "法人注册" }).click();

@@ -1,35 +1,20 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   axeViolations,
   browserSuite,
+  chooseOption,
   desktop,
-  launchBrowser,
   newPage,
-  type RunningServer,
   recordingFailure,
-  startServer,
   totpCode,
+  useServerAndBrowser,
 } from "./harness.ts";
 
-async function chooseOption(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).selectOption({ label: option });
-}
-
 browserSuite("an administrator in the admin console", () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   it("logs in with TOTP, manages departments and staff, and the new staff member enrols an authenticator", async () => {
+    const { server, browser } = env;
     const { page, context, problems } = await newPage(browser, desktop);
     const admin = server.account("fz.admin");
     await recordingFailure(page, "staff-admin", async () => {

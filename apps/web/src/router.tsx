@@ -22,6 +22,11 @@ const CasePage = lazy(() => import("./workbench/CasePage.tsx"));
 const NotYetPage = lazy(() => import("./workbench/NotYetPage.tsx"));
 const DepartmentsPage = lazy(() => import("./admin/DepartmentsPage.tsx"));
 const StaffPage = lazy(() => import("./admin/StaffPage.tsx"));
+const AdminServicesPage = lazy(() => import("./admin/ServicesPage.tsx"));
+const AdminServicePage = lazy(() => import("./admin/ServicePage.tsx"));
+const ServiceEditor = lazy(() => import("./admin/ServiceEditor.tsx"));
+const MessagesPage = lazy(() => import("./admin/MessagesPage.tsx"));
+const SupervisionPage = lazy(() => import("./workbench/SupervisionPage.tsx"));
 
 export const router = createBrowserRouter([
   {
@@ -95,7 +100,7 @@ export const router = createBrowserRouter([
                 path: "workbench/supervision",
                 element: (
                   <RequireRole roles={["supervisor"]}>
-                    <NotYetPage feature="supervision" />
+                    <SupervisionPage />
                   </RequireRole>
                 ),
               },
@@ -136,6 +141,38 @@ export const router = createBrowserRouter([
                 element: (
                   <RequireRole roles={["admin"]}>
                     <StaffPage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/services",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <AdminServicesPage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/services/:code",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <AdminServicePage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/services/:code/edit",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <ServiceEditor />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/messages",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <MessagesPage />
                   </RequireRole>
                 ),
               },

@@ -165,9 +165,16 @@ export const Application = ApplicationSummary.extend({
 });
 export type Application = z.infer<typeof Application>;
 
+/** A case in a list: the summary with the first-contact person (首问负责), whom supervisors hold to answer. */
+export const ApplicationListItem = ApplicationSummary.extend({ firstContactName: z.string().nullable() });
+export type ApplicationListItem = z.infer<typeof ApplicationListItem>;
+
 export const ApplicationQuery = z.object({
   status: ApplicationStatus.optional(),
   serviceCode: z.string().optional(),
+  /** Narrows a supervisor's region (or a resident's own cases) to one department. */
+  departmentId: z.string().uuid().optional(),
+  /** warning: flagged, 80 % of the committed limit used (overdue ones included); overdue: past the due date. */
   deadline: z.enum(["warning", "overdue"]).optional(),
   mine: z.enum(["true", "false"]).optional(),
   q: z.string().trim().max(50).optional(),

@@ -83,12 +83,18 @@ export const Material = z
   })
   .superRefine((m, ctx) => {
     if (m.source === "data" && !m.dataResource)
-      ctx.addIssue({ code: "custom", path: ["dataResource"], message: "a material from data names its data resource" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["dataResource"],
+        message: "a material from data names its data resource",
+        params: { reason: "REQUIRED" },
+      });
     if (m.source === "certificate" && !m.certificateType)
       ctx.addIssue({
         code: "custom",
         path: ["certificateType"],
         message: "a material from an e-certificate names the certificate type",
+        params: { reason: "REQUIRED" },
       });
   });
 export type Material = z.infer<typeof Material>;
@@ -163,31 +169,67 @@ export const ServiceItem = ServiceItemFields.superRefine((item, ctx) => {
       code: "custom",
       path: ["committedLimitDays"],
       message: "the committed limit cannot exceed the statutory limit",
+      params: { reason: "ABOVE_STATUTORY_LIMIT" },
     });
   }
   const first = item.workflow.steps[0];
   if (first && first.role !== "window" && first.key !== "acceptance") {
-    ctx.addIssue({ code: "custom", path: ["workflow", "steps", 0], message: "the first step is acceptance (受理)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["workflow", "steps", 0],
+      message: "the first step is acceptance (受理)",
+      params: { reason: "FIRST_STEP_NOT_ACCEPTANCE" },
+    });
   }
   const keys = item.workflow.steps.map((s) => s.key);
   if (new Set(keys).size !== keys.length)
-    ctx.addIssue({ code: "custom", path: ["workflow", "steps"], message: "step keys repeat" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["workflow", "steps"],
+      message: "step keys repeat",
+      params: { reason: "DUPLICATE" },
+    });
   const materialCodes = item.materials.map((m) => m.code);
   if (new Set(materialCodes).size !== materialCodes.length)
-    ctx.addIssue({ code: "custom", path: ["materials"], message: "material codes repeat" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["materials"],
+      message: "material codes repeat",
+      params: { reason: "DUPLICATE" },
+    });
   const properties = Object.keys(item.form.schema.properties);
   for (const name of properties) {
     if (!item.form.ui.fields[name])
-      ctx.addIssue({ code: "custom", path: ["form", "ui", "fields", name], message: `field ${name} has no UI hint` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["form", "ui", "fields", name],
+        message: `field ${name} has no UI hint`,
+        params: { reason: "MISSING_HINT" },
+      });
     if (!item.form.ui.order.includes(name))
-      ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `field ${name} is not in the order` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["form", "ui", "order"],
+        message: `field ${name} is not in the order`,
+        params: { reason: "FIELD_NOT_IN_ORDER" },
+      });
   }
   for (const name of item.form.ui.order) {
     if (!properties.includes(name))
-      ctx.addIssue({ code: "custom", path: ["form", "ui", "order"], message: `${name} is not a field of the schema` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["form", "ui", "order"],
+        message: `${name} is not a field of the schema`,
+        params: { reason: "UNKNOWN_FIELD" },
+      });
   }
   if (item.code.slice(0, 6) !== item.regionCode)
-    ctx.addIssue({ code: "custom", path: ["code"], message: "the code starts with the region code" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["code"],
+      message: "the code starts with the region code",
+      params: { reason: "CODE_REGION_MISMATCH" },
+    });
 });
 export type ServiceItem = z.infer<typeof ServiceItem>;
 
@@ -241,3 +283,27 @@ export const ServiceVersionInfo = z.object({
   createdByName: z.string().nullable(),
 });
 export type ServiceVersionInfo = z.infer<typeof ServiceVersionInfo>;
+
+/** An administrator's view of the catalogue: each item with its published and draft versions. */
+export const AdminServiceStatus = z.enum([
+  "draft_pending", // 有待发布的草稿
+  "published", // 已发布，无草稿
+]);
+export type AdminServiceStatus = z.infer<typeof AdminServiceStatus>;
+
+export const AdminServiceQuery = z.object({
+  departmentId: z.string().uuid().optional(),
+  status: AdminServiceStatus.optional(),
+  q: z.string().trim().max(50).optional(),
+});
+export type AdminServiceQuery = z.infer<typeof AdminServiceQuery>;
+
+export const AdminServiceSummary = ServiceSummary.extend({
+  status: AdminServiceStatus,
+  /** When the version new applications use was published. */
+  publishedAt: z.string().nullable(),
+  /** Draft versions not published yet, newest first. */
+  draftVersions: z.array(z.number().int()),
+  latestVersion: z.number().int(),
+});
+export type AdminServiceSummary = z.infer<typeof AdminServiceSummary>;

@@ -31,7 +31,13 @@ export type Action =
   | "messages.read"
   | "record.read"
   | "case.read"
-  | "case.act";
+  | "case.act"
+  | "exchange.browse"
+  | "exchange.manage"
+  | "exchange.request"
+  | "exchange.query"
+  | "security.read"
+  | "data_access.read";
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
@@ -88,6 +94,23 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
       if (!hasClearance(actor, resource)) return deny("clearance below the case's classification");
       if (role && !actor.roles.includes(role)) return deny(`needs the ${role} role`);
       return allow;
+    // Data sharing: staff browse the catalogue, ask for resources and query through the gateway (which
+    // then enforces the grant); a department's data steward manages its resources and decides requests.
+    case "exchange.browse":
+    case "exchange.request":
+    case "exchange.query":
+      return isStaff ? allow : deny("staff only");
+    case "exchange.manage":
+      if (!isStaff || !actor.roles.includes("data_steward")) return deny("data stewards only");
+      if (!sameDepartment(actor, resource)) return deny("outside the steward's department");
+      return allow;
+    case "security.read":
+      if (!isStaff || !actor.roles.includes("security_officer")) return deny("security officers only");
+      if (!sameRegion(actor, resource)) return deny("outside the security officer's region");
+      return allow;
+    case "data_access.read":
+      if (isStaff) return deny("residents and enterprises only");
+      return resource.ownerId === actor.accountId ? allow : deny("not the data subject");
   }
 }
 

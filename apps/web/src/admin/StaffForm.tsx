@@ -6,13 +6,13 @@ import {
   StaffRole,
   type UpdateStaff,
 } from "@tongban/contracts";
-import { Alert, Button, Checkbox, Drawer, Flex, Form, type FormInstance, Grid, Input, Radio } from "antd";
+import { Alert, Button, Drawer, Flex, Form, type FormInstance, Grid, Input, Radio } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { CheckboxFieldset } from "../forms/CheckboxFieldset.tsx";
+import { DepartmentSelect } from "../forms/DepartmentSelect.tsx";
 import { showServerError } from "../forms/errors.ts";
-import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { checkRule, checks, confirmRule } from "../forms/rules.ts";
-import { currentLanguage } from "../i18n/index.ts";
 
 interface StaffValues {
   username: string;
@@ -50,16 +50,10 @@ function changes(account: StaffAccount, values: StaffValues): UpdateStaff {
   return body;
 }
 
-/**
- * The roles as labelled checkboxes. Form.Item hands its child aria-required, which a group of
- * checkboxes may not carry (ARIA allows it on inputs, not on a group), so it is not passed on;
- * the fieldset's legend says the choice is required instead.
- */
+/** The roles, each with what it lets a person do. */
 function RolesField({
   label,
-  value,
-  onChange,
-  id,
+  ...props
 }: {
   label: string;
   value?: StaffRole[];
@@ -68,17 +62,20 @@ function RolesField({
 }) {
   const { t } = useTranslation();
   return (
-    <fieldset id={id} className="tb-fieldset">
-      <legend className="tb-visually-hidden">{label}</legend>
-      <Checkbox.Group className="tb-role-options" value={value} onChange={onChange}>
-        {StaffRole.options.map((role) => (
-          <Checkbox key={role} value={role}>
+    <CheckboxFieldset
+      {...props}
+      legend={label}
+      vertical
+      options={StaffRole.options.map((role) => ({
+        value: role,
+        label: (
+          <>
             <strong>{t(`role.${role}`)}</strong>
             <span className="tb-muted"> — {t(`roleHelp.${role}`)}</span>
-          </Checkbox>
-        ))}
-      </Checkbox.Group>
-    </fieldset>
+          </>
+        ),
+      }))}
+    />
   );
 }
 
@@ -101,7 +98,6 @@ export function StaffForm({
   const { t } = useTranslation();
   const [form] = Form.useForm<StaffValues>();
   const [alert, setAlert] = useState<string | null>(null);
-  const english = currentLanguage() === "en";
   const screens = Grid.useBreakpoint();
   const editing = account !== undefined;
   const formName = editing ? "staff-edit" : "staff-create";
@@ -199,10 +195,7 @@ export function StaffForm({
           rules={[checkRule(t, "departmentId", checks.selected)]}
           validateTrigger="onChange"
         >
-          <NativeSelect
-            placeholder={t("admin.staff.chooseDepartment")}
-            options={departments.map((d) => ({ value: d.id, label: english && d.nameEn ? d.nameEn : d.name }))}
-          />
+          <DepartmentSelect departments={departments} placeholder={t("admin.staff.chooseDepartment")} />
         </Form.Item>
         <Form.Item
           name="roles"

@@ -8,8 +8,8 @@ import { useTranslation } from "react-i18next";
 import { isApiError } from "../api/client.ts";
 import { sessionKey, useSession } from "../api/session.ts";
 import { formatDateTime } from "../format.ts";
+import { DepartmentSelect, departmentLabel } from "../forms/DepartmentSelect.tsx";
 import { errorMessage, showServerError } from "../forms/errors.ts";
-import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { checkRule, checks, confirmRule } from "../forms/rules.ts";
 import { currentLanguage } from "../i18n/index.ts";
 import { usePageTitle } from "../usePageTitle.ts";
@@ -154,15 +154,13 @@ export default function StaffPage() {
   const departments = useQuery({ ...departmentsQuery(regionCode), enabled: Boolean(regionCode) });
   const staff = useQuery(staffQuery(filter));
   const mutations = useStaffMutations(regionCode);
-  const english = currentLanguage() === "en";
   // A phone gets one card per person instead of a table that scrolls sideways.
   const compact = Grid.useBreakpoint().md === false;
   usePageTitle(t("admin.staff.title"));
 
   const departmentName = (id: string, fallback: string) => {
     const department = departments.data?.find((d) => d.id === id);
-    if (!department) return fallback;
-    return english && department.nameEn ? department.nameEn : department.name;
+    return department ? departmentLabel(department) : fallback;
   };
 
   const update = async (account: StaffAccount, body: UpdateStaff) => {
@@ -273,18 +271,13 @@ export default function StaffPage() {
         <search className="tb-toolbar" aria-label={t("admin.staff.filters")}>
           <div className="tb-filter">
             <label htmlFor="staff-filter-department">{t("admin.staff.filterDepartment")}</label>
-            <NativeSelect
+            <DepartmentSelect
               id="staff-filter-department"
               style={{ width: 260, maxWidth: "100%" }}
+              departments={departments.data ?? []}
+              allLabel={t("admin.staff.allDepartments")}
               value={filter.departmentId ?? ""}
               onChange={(event) => setFilter((f) => ({ ...f, departmentId: event.target.value || undefined }))}
-              options={[
-                { value: "", label: t("admin.staff.allDepartments") },
-                ...(departments.data ?? []).map((d) => ({
-                  value: d.id,
-                  label: english && d.nameEn ? d.nameEn : d.name,
-                })),
-              ]}
             />
           </div>
           <div className="tb-filter">

@@ -1,5 +1,5 @@
-import { queryOptions } from "@tanstack/react-query";
-import type { ActionRequest, Application, ApplicationSummary, Channel } from "@tongban/contracts";
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
+import type { ActionRequest, Application, ApplicationListItem, Channel } from "@tongban/contracts";
 import { api } from "./client.ts";
 
 // Cases are private: keyed under "applications" (not "public"), so logging out drops them.
@@ -12,22 +12,44 @@ export const applicationQuery = (id: string) =>
 export interface ApplicationFilters {
   status?: string;
   deadline?: "warning" | "overdue";
+  departmentId?: string;
   mine?: boolean;
   q?: string;
+}
+
+function listParams(filters: ApplicationFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.status) params.set("status", filters.status);
+  if (filters.deadline) params.set("deadline", filters.deadline);
+  if (filters.departmentId) params.set("departmentId", filters.departmentId);
+  if (filters.mine) params.set("mine", "true");
+  if (filters.q) params.set("q", filters.q);
+  return params;
 }
 
 export const applicationsQuery = (filters: ApplicationFilters = {}) =>
   queryOptions({
     queryKey: ["applications", "list", filters] as const,
     queryFn: () => {
-      const params = new URLSearchParams();
-      if (filters.status) params.set("status", filters.status);
-      if (filters.deadline) params.set("deadline", filters.deadline);
-      if (filters.mine) params.set("mine", "true");
-      if (filters.q) params.set("q", filters.q);
-      const query = params.toString();
-      return api<ApplicationSummary[]>("GET", `/applications${query ? `?${query}` : ""}`);
+      const query = listParams(filters).toString();
+      return api<ApplicationListItem[]>("GET", `/applications${query ? `?${query}` : ""}`);
     },
+  });
+
+const PAGE = 50;
+
+/** The same list a page at a time (supervisors see a whole region), most urgent first under a deadline filter. */
+export const applicationsPagesQuery = (filters: ApplicationFilters) =>
+  infiniteQueryOptions({
+    queryKey: ["applications", "list", "pages", filters] as const,
+    initialPageParam: 0,
+    queryFn: ({ pageParam }) => {
+      const params = listParams(filters);
+      params.set("limit", String(PAGE));
+      params.set("offset", String(pageParam));
+      return api<ApplicationListItem[]>("GET", `/applications?${params.toString()}`);
+    },
+    getNextPageParam: (last, pages) => (last.length < PAGE ? undefined : pages.length * PAGE),
   });
 
 /** Phones file through the mobile channel, everything wider through the PC one. */

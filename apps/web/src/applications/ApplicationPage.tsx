@@ -1,7 +1,7 @@
 import { DeleteOutlined, PaperClipOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Application, FieldIssue, Material, ServiceItemFields } from "@tongban/contracts";
-import { Alert, App, Button, Card, Descriptions, Flex, Form, Skeleton } from "antd";
+import { Alert, App, Button, Card, Descriptions, Flex, Form, Result, Skeleton } from "antd";
 import { type ChangeEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -384,14 +384,32 @@ export default function ApplicationPage() {
   }
   if (query.isError || service.isError) {
     const failure = query.error ?? service.error;
-    const missing = isApiError(failure) && failure.status === 404;
+    // Another person's case answers exactly like a case that does not exist (404), so a case id
+    // tells nothing about whose it is; the page says both possibilities plainly.
+    if (query.isError && isApiError(failure) && (failure.status === 404 || failure.status === 403)) {
+      return (
+        <div className="tb-container tb-page">
+          <Result
+            status="403"
+            title={<h1 className="tb-page-title">{t("application.noAccessTitle")}</h1>}
+            subTitle={t("application.noAccessBody")}
+            extra={
+              <Link to="/me" className="tb-hbtn tb-apply-link">
+                {t("application.myList")}
+              </Link>
+            }
+          />
+        </div>
+      );
+    }
     return (
       <div className="tb-container tb-page">
         <Alert
-          type={missing ? "warning" : "error"}
+          type="error"
           showIcon
-          title={missing ? t("application.notFound") : t("error.loadFailed")}
-          description={missing ? undefined : errorMessage(t, failure)}
+          title={t("error.loadFailed")}
+          description={errorMessage(t, failure)}
+          action={<Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
         />
         <p>
           <Link to="/me">{t("application.myList")}</Link>

@@ -65,6 +65,12 @@ export function CaseFacts({ application }: { application: Application }) {
         { key: "number", label: t("application.number"), children: application.number },
         { key: "status", label: t("application.status"), children: <StatusTag status={application.status} /> },
         { key: "service", label: t("application.service"), children: application.serviceName },
+        {
+          // A case keeps the version of the service it was filed under, whatever is published later.
+          key: "serviceVersion",
+          label: t("application.serviceVersion"),
+          children: t("application.serviceVersionValue", { version: application.serviceVersion }),
+        },
         { key: "department", label: t("application.department"), children: application.departmentName },
         {
           key: "step",

@@ -1,8 +1,7 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import type { Material } from "@tongban/contracts";
-import { Alert, Button, Card, Descriptions, Flex, Skeleton, Tag } from "antd";
-import { type ReactNode, useState } from "react";
+import { Alert, Button, Flex, Skeleton } from "antd";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { createApplication } from "../api/applications.ts";
@@ -12,34 +11,7 @@ import { useSession } from "../api/session.ts";
 import { errorMessage } from "../forms/errors.ts";
 import { currentLanguage } from "../i18n/index.ts";
 import { usePageTitle } from "../usePageTitle.ts";
-
-const typeNames: Record<string, string> = { "application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG" };
-
-function MaterialRow({ material }: { material: Material }) {
-  const { t } = useTranslation();
-  return (
-    <li className="tb-guide-material">
-      <Flex gap={8} wrap align="baseline">
-        <strong>{material.name}</strong>
-        <Tag className={`tb-tone tb-tone-${material.required ? "red" : "default"}`}>
-          {material.required ? t("guide.materialRequired") : t("guide.materialOptional")}
-        </Tag>
-      </Flex>
-      <div className="tb-muted">
-        {material.source === "upload"
-          ? t("guide.materialAccept", {
-              types: material.accept.map((type) => typeNames[type] ?? type).join(" / "),
-              size: material.maxSizeMb,
-            })
-          : material.source === "data"
-            ? t("guide.materialFromData")
-            : t("guide.materialFromCertificate")}
-      </div>
-      {material.copies && <div className="tb-muted">{t("guide.materialCopies", { copies: material.copies })}</div>}
-      {material.note && <div className="tb-muted">{material.note}</div>}
-    </li>
-  );
-}
+import { ServiceElements } from "./ServiceElements.tsx";
 
 /** 在线办理: anonymous visitors log in first; only the service's applicant kinds may file. */
 function ApplyButton({ code, applicantKinds }: { code: string; applicantKinds: string[] }) {
@@ -87,19 +59,6 @@ function ApplyButton({ code, applicantKinds }: { code: string; applicantKinds: s
   );
 }
 
-function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
-  return (
-    <Card className="tb-guide-section">
-      <section aria-labelledby={id}>
-        <h2 id={id} className="tb-card-title">
-          {title}
-        </h2>
-        {children}
-      </section>
-    </Card>
-  );
-}
-
 export default function ServiceGuidePage() {
   const { t } = useTranslation();
   const { code = "" } = useParams();
@@ -137,8 +96,7 @@ export default function ServiceGuidePage() {
     );
   }
 
-  const { item: service, departmentName, version } = query.data;
-  const days = (count: number) => (count === 0 ? t("guide.immediate") : t("guide.workingDays", { count }));
+  const service = query.data.item;
 
   return (
     <div className="tb-container tb-page">
@@ -154,120 +112,7 @@ export default function ServiceGuidePage() {
         <ApplyButton code={service.code} applicantKinds={service.applicantKinds} />
       </div>
 
-      <Flex vertical gap={16}>
-        <Section id="guide-basic" title={t("guide.title")}>
-          <Descriptions
-            column={{ xs: 1, sm: 1, md: 2 }}
-            size="small"
-            items={[
-              { key: "code", label: t("guide.code"), children: service.code },
-              { key: "version", label: t("guide.version"), children: version },
-              { key: "type", label: t("guide.type"), children: t(`serviceType.${service.type}`) },
-              { key: "department", label: t("guide.department"), children: departmentName },
-              {
-                key: "kinds",
-                label: t("guide.applicantKinds"),
-                children: service.applicantKinds.map((kind) => t(`kind.${kind}`)).join("、"),
-              },
-              {
-                key: "jurisdiction",
-                label: t("guide.jurisdiction"),
-                children: t(`jurisdiction.${service.jurisdiction}`),
-              },
-              {
-                key: "result",
-                label: t("guide.result"),
-                children: `${service.result.name}${service.result.certificateType ? t("guide.resultCertificate") : ""}`,
-              },
-            ]}
-          />
-        </Section>
-
-        <Section id="guide-summary" title={t("guide.summary")}>
-          <p style={{ margin: 0 }}>{service.summary}</p>
-        </Section>
-
-        <Section id="guide-basis" title={t("guide.legalBasis")}>
-          <ul className="tb-guide-list">
-            {service.legalBasis.map((basis) => (
-              <li key={`${basis.title}${basis.article ?? ""}`}>
-                {basis.title}
-                {basis.article ? ` ${basis.article}` : ""}
-              </li>
-            ))}
-          </ul>
-        </Section>
-
-        <Section id="guide-conditions" title={t("guide.conditions")}>
-          <ol className="tb-guide-list">
-            {service.conditions.map((condition) => (
-              <li key={condition}>{condition}</li>
-            ))}
-          </ol>
-        </Section>
-
-        <Section id="guide-materials" title={t("guide.materials")}>
-          <ol className="tb-guide-list tb-guide-materials">
-            {service.materials.map((material) => (
-              <MaterialRow key={material.code} material={material} />
-            ))}
-          </ol>
-        </Section>
-
-        <Section id="guide-fees" title={t("guide.fees")}>
-          {service.fees.length === 0 ? (
-            <p style={{ margin: 0 }}>{t("guide.free")}</p>
-          ) : (
-            <ul className="tb-guide-list">
-              {service.fees.map((fee) => (
-                <li key={fee.name}>
-                  {t("guide.feeItem", { name: fee.name, amount: fee.amountYuan.toFixed(2), basis: fee.basis })}
-                </li>
-              ))}
-            </ul>
-          )}
-        </Section>
-
-        <Section id="guide-limits" title={t("guide.limits")}>
-          <Descriptions
-            column={1}
-            size="small"
-            items={[
-              { key: "statutory", label: t("guide.statutoryLimit"), children: days(service.statutoryLimitDays) },
-              { key: "committed", label: t("guide.committedLimit"), children: days(service.committedLimitDays) },
-              {
-                key: "visits",
-                label: t("guide.visits"),
-                children:
-                  service.visitsRequired === 0
-                    ? t("guide.visitsZero")
-                    : t("guide.visitsValue", { count: service.visitsRequired }),
-              },
-              { key: "place", label: t("guide.place"), children: service.handlingPlace },
-              {
-                key: "modes",
-                label: t("guide.modes"),
-                children: service.handlingModes.map((mode) => t(`handlingMode.${mode}`)).join("、"),
-              },
-              {
-                key: "channels",
-                label: t("guide.channels"),
-                children: service.channels.map((channel) => t(`channel.${channel}`)).join("、"),
-              },
-            ]}
-          />
-        </Section>
-
-        <Section id="guide-workflow" title={t("guide.workflow")}>
-          <ol className="tb-guide-list">
-            {service.workflow.steps.map((step) => (
-              <li key={step.key}>
-                {step.name} <span className="tb-muted">· {t(`role.${step.role}`)}</span>
-              </li>
-            ))}
-          </ol>
-        </Section>
-      </Flex>
+      <ServiceElements detail={query.data} />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { act, applicationQuery } from "../api/applications.ts";
 import { isApiError } from "../api/client.ts";
 import { serviceQuery } from "../api/services.ts";
+import { useSession } from "../api/session.ts";
 import { Answers } from "../applications/ApplicationPage.tsx";
 import { CaseFacts, CaseTimeline, targetName } from "../applications/CaseView.tsx";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
@@ -247,6 +248,18 @@ function ActionPanel({ application, item }: { application: Application; item: It
 export default function CasePage() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
+  const { user } = useSession();
+  // Supervisors come here from their supervision list; window and handling staff from their queue.
+  const fromQueue = user?.roles.some((role) => role === "window" || role === "handling") ?? true;
+  const back = (
+    <p>
+      {fromQueue ? (
+        <Link to="/workbench/queue">{t("queue.back")}</Link>
+      ) : (
+        <Link to="/workbench/supervision">{t("supervision.back")}</Link>
+      )}
+    </p>
+  );
   const query = useQuery(applicationQuery(id));
   const service = useQuery({
     ...serviceQuery(query.data?.serviceCode ?? "", query.data?.serviceVersion),
@@ -265,9 +278,7 @@ export default function CasePage() {
           title={isApiError(failure) && failure.status === 404 ? t("application.notFound") : t("error.loadFailed")}
           description={isApiError(failure) && failure.status === 404 ? undefined : errorMessage(t, failure)}
         />
-        <p>
-          <Link to="/workbench/queue">{t("queue.back")}</Link>
-        </p>
+        {back}
       </>
     );
   }
@@ -276,9 +287,7 @@ export default function CasePage() {
   if (!item) return null;
   return (
     <>
-      <p>
-        <Link to="/workbench/queue">{t("queue.back")}</Link>
-      </p>
+      {back}
       <h1 className="tb-page-title">{application.serviceName}</h1>
       <p className="tb-muted">
         {application.number} · {t("queue.applicant")}: {application.applicantName}

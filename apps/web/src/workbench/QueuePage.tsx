@@ -3,19 +3,20 @@ import { ApplicationStatus } from "@tongban/contracts";
 import { Alert, Button, Card, Checkbox, Empty, Flex, Skeleton } from "antd";
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { applicationsQuery } from "../api/applications.ts";
 import { useSession } from "../api/session.ts";
 import { DeadlineText, StatusTag } from "../applications/CaseView.tsx";
 import { errorMessage } from "../forms/errors.ts";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { SearchBox } from "../forms/SearchBox.tsx";
+import { useUrlFilters } from "../forms/useUrlFilters.ts";
 import { usePageTitle } from "../usePageTitle.ts";
 
 export default function QueuePage() {
   const { t } = useTranslation();
   const { user } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlFilters();
   const statusParam = params.get("status") ?? "";
   const status = (ApplicationStatus.options as readonly string[]).includes(statusParam) ? statusParam : "";
   const deadlineParam = params.get("deadline");
@@ -25,13 +26,6 @@ export default function QueuePage() {
   const ids = { status: useId(), deadline: useId(), count: useId() };
   usePageTitle(t("queue.title"));
   const query = useQuery(applicationsQuery({ status: status || undefined, deadline, mine, q: q || undefined }));
-
-  const update = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
 
   return (
     <>

@@ -25,6 +25,10 @@ export default function WorkbenchHome() {
         return t("workbench.dataSharingBody");
       case "departments":
         return t("workbench.departmentsBody");
+      case "services":
+        return t("workbench.servicesBody");
+      case "messages":
+        return t("workbench.messagesBody");
       default:
         return t("workbench.staffBody");
     }

@@ -1,6 +1,6 @@
-import { Suspense } from "react";
+import { Suspense, useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { NavLink, Outlet } from "react-router";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { useSession } from "../api/session.ts";
 import { PageLoading } from "../layout/AppShell.tsx";
 import { entriesFor } from "./entries.tsx";
@@ -9,6 +9,18 @@ import { entriesFor } from "./entries.tsx";
 export default function WorkbenchLayout() {
   const { t } = useTranslation();
   const { user } = useSession();
+  const nav = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  // On a phone the menu is one scrolling row: bring the current page's entry into view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the current entry changes with the page (pathname)
+  useEffect(() => {
+    const row = nav.current;
+    const current = row?.querySelector<HTMLElement>('a[aria-current="page"]');
+    if (!row || !current || row.scrollWidth <= row.clientWidth) return;
+    const box = row.getBoundingClientRect();
+    const entry = current.getBoundingClientRect();
+    row.scrollLeft += entry.left - box.left - (box.width - entry.width) / 2;
+  }, [pathname]);
   if (!user) return null;
   const entries = entriesFor(user, t);
   const main = entries.filter((entry) => !entry.group);
@@ -17,7 +29,7 @@ export default function WorkbenchLayout() {
   return (
     <div className="tb-container tb-page">
       <div className="tb-workbench">
-        <nav className="tb-workbench-nav" aria-label={t("a11y.workbenchNav")}>
+        <nav ref={nav} className="tb-workbench-nav" aria-label={t("a11y.workbenchNav")}>
           <div className="tb-workbench-who">
             <strong>{user.name}</strong>
             <span>{user.departmentName}</span>

@@ -16,7 +16,6 @@ export function applicationView(db: Db) {
     .selectAll("a")
     .select([
       "v.version as service_version",
-      "v.content as service_content",
       "applicant.name as applicant_name",
       "applicant.phone as applicant_phone",
       "applicant.email as applicant_email",
@@ -130,17 +129,6 @@ export const applicationsRepository = {
       .execute();
   },
 
-  actions(db: Db, applicationId: string) {
-    return db
-      .selectFrom("application_actions as x")
-      .innerJoin("accounts as actor", "actor.id", "x.actor_id")
-      .selectAll("x")
-      .select(["actor.name as actor_name"])
-      .where("x.application_id", "=", applicationId)
-      .orderBy("x.seq")
-      .execute();
-  },
-
   async insertAction(db: Db, row: Insertable<ApplicationActionsTable>) {
     await db.insertInto("application_actions").values(row).execute();
   },
@@ -164,18 +152,10 @@ export const applicationsRepository = {
         eb.or([eb("a.number", "ilike", like), eb("applicant.name", "ilike", like), eb("s.name", "ilike", like)]),
       );
     }
+    // A deadline filter lists the most urgent first: the earliest due date, then the latest change.
+    if (filter.dueBefore || filter.warnFrom) query = query.orderBy("a.due_on", "asc");
     const rows = await query.orderBy("a.updated_at", "desc").limit(filter.limit).offset(filter.offset).execute();
     return rows.map(withDateStrings);
-  },
-
-  materials(db: Db, applicationId: string) {
-    return db
-      .selectFrom("application_materials")
-      .selectAll()
-      .where("application_id", "=", applicationId)
-      .where("removed_at", "is", null)
-      .orderBy("uploaded_at")
-      .execute();
   },
 
   async insertFile(db: Db, row: { sha256: string; content_type: string; size: number; created_at: Date }) {

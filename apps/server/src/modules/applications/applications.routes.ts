@@ -1,8 +1,8 @@
 import {
   ActionRequest,
   Application,
+  ApplicationListItem,
   ApplicationQuery,
-  ApplicationSummary,
   Channel,
   CreateApplication,
   ErrorBody,
@@ -52,9 +52,10 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{ applications: Applicati
     {
       schema: {
         tags: ["applications"],
-        summary: "A resident's own applications; for staff, their queue (filters: status, service, deadline, mine, q)",
+        summary:
+          "A resident's own applications; for staff, their queue; for supervisors, their region (filters: status, service, department, deadline, mine, q)",
         querystring: ApplicationQuery,
-        response: { 200: z.array(ApplicationSummary), ...errors },
+        response: { 200: z.array(ApplicationListItem), ...errors },
       },
     },
     async (request) => applications.list(app.actorOf(request), request.query),

@@ -3,6 +3,7 @@ import type {
   ActionRequest,
   ActionType,
   Application,
+  ApplicationListItem,
   ApplicationQuery,
   ApplicationStatus,
   ApplicationSummary,
@@ -40,7 +41,9 @@ import {
 } from "./workflow.ts";
 
 type ItemOf = ServiceVersion["item"];
-type ActionRow = Awaited<ReturnType<typeof repo.actions>>[number];
+type Full = NonNullable<Awaited<ReturnType<typeof repo.findWithTimeline>>>;
+type ActionRow = Full["actions"][number];
+type MaterialRow = Full["materials"][number];
 
 export interface ActionContext {
   idempotencyKey: string;
@@ -177,15 +180,19 @@ export function createApplicationsService(deps: {
   async function loadFull(id: string, conn: Db = db) {
     const full = await repo.findWithTimeline(conn, id);
     if (!full) throw new AppError("APPLICATION_NOT_FOUND", { id });
-    return full;
+    return { ...full, item: await itemOf(full.row) };
+  }
+
+  /** The service item a case was filed under (versions never change; the catalogue caches them). */
+  async function itemOf(row: ApplicationRow): Promise<ItemOf> {
+    return (await catalog.versionById(row.service_version_id)).item;
   }
 
   /** The application as `actor` sees it, from the case, its action log and its materials. */
   function view(
     actor: Actor,
-    { row, actions: actionRows, materials: materialRows }: Awaited<ReturnType<typeof loadFull>>,
+    { row, actions: actionRows, materials: materialRows, item }: Awaited<ReturnType<typeof loadFull>>,
   ): Application {
-    const item = row.service_content as ItemOf;
     const state = derive(actionRows.map(toLogged), item.workflow.steps);
     const isStaff = actor.kind === "staff";
     return {
@@ -260,16 +267,16 @@ export function createApplicationsService(deps: {
   }
 
   /** What a submission lacks: each form field and each required upload, at once. */
-  async function submissionProblems(
-    conn: Db,
+  function submissionProblems(
     row: ApplicationRow,
     item: ItemOf,
     version: ServiceVersion,
-  ): Promise<FieldIssue[]> {
+    materials: MaterialRow[],
+  ): FieldIssue[] {
     const issues = catalog
       .formCheck(version)(row.form)
       .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
-    const uploaded = new Set((await repo.materials(conn, row.id)).map((m) => m.material_code));
+    const uploaded = new Set(materials.map((m) => m.material_code));
     for (const material of item.materials) {
       if (material.required && material.source === "upload" && !uploaded.has(material.code)) {
         issues.push({ field: `materials.${material.code}`, reason: "REQUIRED", message: `Upload ${material.name}` });
@@ -278,16 +285,17 @@ export function createApplicationsService(deps: {
     return issues;
   }
 
-  async function checkAction(
-    conn: Db,
+  /** Checks an action against the case as it is (its current materials included); throws what is wrong. */
+  function checkAction(
     row: ApplicationRow,
     version: ServiceVersion,
     request: ActionRequest,
     actions: ActionRow[],
+    materials: MaterialRow[],
   ) {
     const item = version.item;
     if (request.type === "submit") {
-      const problems = await submissionProblems(conn, row, item, version);
+      const problems = submissionProblems(row, item, version, materials);
       if (problems.length > 0) throw fieldError(problems);
     }
     if (request.type === "request_supplement") {
@@ -310,9 +318,7 @@ export function createApplicationsService(deps: {
       const asked = [...actions].reverse().find((a) => a.type === "request_supplement");
       const items = (asked?.payload.items as SupplementItem[] | undefined) ?? [];
       const since = asked?.at ?? new Date(0);
-      const fresh = new Set(
-        (await repo.materials(conn, row.id)).filter((m) => m.uploaded_at > since).map((m) => m.material_code),
-      );
+      const fresh = new Set(materials.filter((m) => m.uploaded_at > since).map((m) => m.material_code));
       const missing = items.filter((i) => !i.target.startsWith("form.") && !fresh.has(i.target));
       const formIssues = catalog
         .formCheck(version)(row.form)
@@ -396,7 +402,7 @@ export function createApplicationsService(deps: {
           status: row.status,
           reason: "the form can only change in a draft or during a supplement",
         });
-      const item = row.service_content as ItemOf;
+      const item = await itemOf(row);
       const known = new Set(Object.keys(item.form.schema.properties));
       const unknown = Object.keys(form).filter((k) => !known.has(k));
       if (unknown.length > 0)
@@ -436,7 +442,7 @@ export function createApplicationsService(deps: {
           status: row.status,
           reason: "materials can only change in a draft or during a supplement",
         });
-      const item = row.service_content as ItemOf;
+      const item = await itemOf(row);
       const material = item.materials.find((m) => m.code === upload.materialCode);
       if (!material)
         throw fieldError([
@@ -541,24 +547,18 @@ export function createApplicationsService(deps: {
         if (answer.scope !== scope) throw new AppError("IDEMPOTENCY_KEY_REUSED", { key: context.idempotencyKey });
         return answer.body as Application;
       };
-      const earlier = await replay(db);
-      if (earlier) return earlier;
-      // Versions never change, so the service version can be read before the transaction.
-      const before = await load(id);
-      assertCanRead(actor, before);
-      const version = await catalog.versionById(before.service_version_id);
-
       let messages: OutgoingMessage[] = [];
+      // Every round trip inside this transaction holds the case's lock a little longer, so the
+      // case, its log and its materials come in one query and the service item from the cache.
       const result = await db.transaction().execute(async (trx) => {
         const locked = await repo.lock(trx, id);
         if (!locked) throw new AppError("APPLICATION_NOT_FOUND", { id });
         const again = await replay(trx);
         if (again) return again;
-        const row = (await repo.find(trx, id)) as ApplicationRow;
+        const { row, actions: actionRows, materials, item } = await loadFull(id, trx);
         assertCanRead(actor, row);
-        const item = row.service_content as ItemOf;
+        const version = await catalog.versionById(row.service_version_id);
         const steps = item.workflow.steps;
-        const actionRows = await repo.actions(trx, id);
         const state = derive(actionRows.map(toLogged), steps);
 
         const statusAllows = (allowedActions[state.status] as readonly ActionType[]).includes(request.type);
@@ -579,7 +579,7 @@ export function createApplicationsService(deps: {
           if ("reason" in decision) throw new AppError("FORBIDDEN", { action: request.type, reason: decision.reason });
           actorRole = decision.role;
         }
-        await checkAction(trx, row, version, request, actionRows);
+        checkAction(row, version, request, actionRows, materials);
 
         const now = clock.now();
         const today = chinaDate(now);
@@ -671,11 +671,12 @@ export function createApplicationsService(deps: {
       return result;
     },
 
-    async list(actor: Actor, query: ApplicationQuery): Promise<ApplicationSummary[]> {
+    async list(actor: Actor, query: ApplicationQuery): Promise<ApplicationListItem[]> {
       const today = chinaDate(clock.now());
       const base = {
         status: query.status,
         serviceCode: query.serviceCode,
+        departmentId: query.departmentId,
         q: query.q,
         limit: query.limit,
         offset: query.offset,
@@ -691,6 +692,8 @@ export function createApplicationsService(deps: {
         const caseRoles = actor.roles.filter((r) => r === "window" || r === "handling");
         if (caseRoles.length === 0 || !actor.departmentId)
           throw new AppError("FORBIDDEN", { reason: "no case-handling role" });
+        // A queue holds only the staff member's department: another one's filter finds nothing in it.
+        if (query.departmentId && query.departmentId !== actor.departmentId) return [];
         rows = await repo.list(db, {
           ...base,
           ...deadline,
@@ -701,7 +704,14 @@ export function createApplicationsService(deps: {
       // Staff see only what their clearance allows.
       const visible =
         actor.kind === "staff" ? rows.filter((row) => decide(actor, "case.read", resourceOf(row)).allowed) : rows;
-      return visible.map((row) => summary(row, row.service_content as ItemOf));
+      const items = new Map<string, ItemOf>();
+      for (const row of visible) {
+        if (!items.has(row.service_version_id)) items.set(row.service_version_id, await itemOf(row));
+      }
+      return visible.map((row) => ({
+        ...summary(row, items.get(row.service_version_id) as ItemOf),
+        firstContactName: row.first_contact_name,
+      }));
     },
   };
 }

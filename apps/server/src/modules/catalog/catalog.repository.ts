@@ -147,6 +147,18 @@ export const catalogRepository = {
       .executeTakeFirst();
   },
 
+  /** The draft and published versions of the given services (for the administrators' list). */
+  versionsOf(db: Db, codes: string[]) {
+    if (codes.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom("service_versions")
+      .select(["code", "version", "status", "published_at"])
+      .where("code", "in", codes)
+      .where("status", "in", ["draft", "published"])
+      .orderBy("version", "desc")
+      .execute();
+  },
+
   listVersions(db: Db, code: string) {
     return db
       .selectFrom("service_versions")

@@ -1,4 +1,12 @@
-import { ErrorBody, ServiceDetail, ServiceQuery, ServiceSummary, ServiceVersionInfo } from "@tongban/contracts";
+import {
+  AdminServiceQuery,
+  AdminServiceSummary,
+  ErrorBody,
+  ServiceDetail,
+  ServiceQuery,
+  ServiceSummary,
+  ServiceVersionInfo,
+} from "@tongban/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { CatalogService } from "./catalog.service.ts";
@@ -35,6 +43,21 @@ export const catalogRoutes: FastifyPluginAsyncZod<{ catalog: CatalogService }> =
       request.query.version
         ? catalog.publishedVersion(request.params.code, request.query.version)
         : catalog.get(request.params.code),
+  );
+
+  app.get(
+    "/admin/services",
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ["admin"],
+        summary:
+          "The administrator's region's service items with their draft versions (filters: department, status, text)",
+        querystring: AdminServiceQuery,
+        response: { 200: z.array(AdminServiceSummary), ...errors },
+      },
+    },
+    async (request) => catalog.adminList(app.actorOf(request), request.query),
   );
 
   app.get(

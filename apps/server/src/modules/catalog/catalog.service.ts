@@ -1,11 +1,16 @@
 import { createHash } from "node:crypto";
 import {
+  type AdminServiceQuery,
+  type AdminServiceSummary,
+  type FieldIssue,
   type ServiceDetail,
   ServiceItem,
   type ServiceQuery,
   type ServiceSummary,
   type ServiceVersionInfo,
 } from "@tongban/contracts";
+import { LRUCache } from "lru-cache";
+import type { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
@@ -16,6 +21,49 @@ import { recordChange } from "../ledger/outbox.ts";
 import { CatalogError, type LoadedItem } from "./catalog.loader.ts";
 import { catalogRepository as repo, type ServiceRow } from "./catalog.repository.ts";
 import { compileForm, type FormCheck } from "./form-validator.ts";
+
+const reasonByZodCode: Record<string, string> = {
+  too_small: "TOO_SHORT",
+  too_big: "TOO_LONG",
+  invalid_format: "INVALID_FORMAT",
+  invalid_value: "INVALID_VALUE",
+  invalid_union: "INVALID_VALUE",
+  invalid_type: "INVALID_TYPE",
+  unrecognized_keys: "UNKNOWN_FIELD",
+  not_multiple_of: "INVALID_VALUE",
+};
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * An edited item's problems, one per field, each with a reason the console translates: the
+ * catalogue's own rules carry theirs (e.g. ABOVE_STATUTORY_LIMIT), the rest come from zod's codes.
+ */
+function draftIssues(issues: z.core.$ZodIssue[], input: unknown): FieldIssue[] {
+  return issues.map((issue) => {
+    const field = issue.path.map(String).join(".");
+    const own = issue.code === "custom" ? (issue.params as { reason?: string } | undefined)?.reason : undefined;
+    let reason = own ?? reasonByZodCode[issue.code] ?? "INVALID_VALUE";
+    if (issue.code === "invalid_type" && valueAt(input, issue.path) === undefined) reason = "REQUIRED";
+    if (issue.code === "too_small") {
+      const value = valueAt(input, issue.path);
+      if (issue.origin === "number") reason = "TOO_SMALL";
+      else if (value === "") reason = "REQUIRED";
+      else if (Array.isArray(value)) reason = "TOO_FEW";
+    }
+    if (issue.code === "too_big" && issue.origin === "number") reason = "TOO_BIG";
+    if (issue.code === "unrecognized_keys")
+      return { field: [field, ...issue.keys].filter(Boolean).join("."), reason, message: issue.message };
+    return { field, reason, message: issue.message };
+  });
+}
 
 const hashOf = (item: ServiceItem) => createHash("sha256").update(canonicalJson(item)).digest("hex");
 
@@ -63,6 +111,7 @@ export function createCatalogService({
 }) {
   // Compiled form checks per service version; versions never change, so the cache never goes stale.
   const formChecks = new Map<string, FormCheck>();
+  const versionCache = new LRUCache<string, ServiceVersion>({ max: 2_000 });
 
   async function publishVersion(trx: Db, versionId: string, item: ServiceItem, departmentId: string, at: Date) {
     await repo.publish(trx, {
@@ -138,6 +187,33 @@ export function createCatalogService({
       return (await repo.list(db, query)).map(toSummary);
     },
 
+    /** The region's items for its administrators, with their draft versions; filters by department, status, text. */
+    async adminList(actor: Actor, query: AdminServiceQuery): Promise<AdminServiceSummary[]> {
+      authorize(actor, "service.manage", { regionCode: actor.regionCode });
+      const rows = await repo.list(db, {
+        regionCode: actor.regionCode ?? "-",
+        departmentId: query.departmentId,
+        q: query.q,
+      });
+      const versions = await repo.versionsOf(
+        db,
+        rows.map((row) => row.code),
+      );
+      const summaries = rows.map((row): AdminServiceSummary => {
+        const own = versions.filter((v) => v.code === row.code);
+        const drafts = own.filter((v) => v.status === "draft").map((v) => v.version);
+        const published = own.find((v) => v.status === "published");
+        return {
+          ...toSummary(row),
+          status: drafts.length > 0 ? "draft_pending" : "published",
+          publishedAt: published?.published_at ? published.published_at.toISOString() : null,
+          draftVersions: drafts,
+          latestVersion: Math.max(row.version, ...drafts),
+        };
+      });
+      return query.status ? summaries.filter((s) => s.status === query.status) : summaries;
+    },
+
     async get(code: string): Promise<ServiceDetail> {
       const row = await repo.find(db, code);
       if (!row) throw new AppError("SERVICE_NOT_FOUND", { code });
@@ -179,10 +255,16 @@ export function createCatalogService({
       };
     },
 
+    /**
+     * A version by id. A version's content never changes once written (an edit is a new version),
+     * so it is read from the database once per process; every case read and action needs it.
+     */
     async versionById(id: string): Promise<ServiceVersion> {
+      const known = versionCache.get(id);
+      if (known) return known;
       const row = await repo.findVersion(db, id);
       if (!row) throw new AppError("SERVICE_NOT_FOUND", { versionId: id });
-      return {
+      const version: ServiceVersion = {
         id,
         code: row.code,
         version: row.version,
@@ -190,6 +272,8 @@ export function createCatalogService({
         departmentId: row.department_id,
         item: row.content as ServiceItem,
       };
+      versionCache.set(id, version);
+      return version;
     },
 
     formCheck(version: ServiceVersion): FormCheck {
@@ -234,25 +318,18 @@ export function createCatalogService({
       const current = await this.get(code);
       authorize(actor, "service.manage", { regionCode: current.item.regionCode });
       const parsed = ServiceItem.safeParse(input);
-      if (!parsed.success) {
-        throw fieldError(
-          parsed.error.issues.map((issue) => ({
-            field: issue.path.join("."),
-            reason: "INVALID_VALUE",
-            message: issue.message,
-          })),
-        );
-      }
+      if (!parsed.success) throw fieldError(draftIssues(parsed.error.issues, input));
       const item = parsed.data;
-      if (item.code !== code || item.regionCode !== current.item.regionCode) {
-        throw fieldError([
-          { field: "code", reason: "INVALID_VALUE", message: "An edit keeps the service's code and region" },
-        ]);
-      }
+      const fixed: FieldIssue[] = [];
+      if (item.code !== code)
+        fixed.push({ field: "code", reason: "UNCHANGEABLE", message: "An edit keeps the service's code" });
+      if (item.regionCode !== current.item.regionCode)
+        fixed.push({ field: "regionCode", reason: "UNCHANGEABLE", message: "An edit keeps the service's region" });
+      if (fixed.length > 0) throw fieldError(fixed);
       try {
         compileForm(item.form.schema);
       } catch (error) {
-        throw fieldError([{ field: "form.schema", reason: "INVALID_VALUE", message: (error as Error).message }]);
+        throw fieldError([{ field: "form.schema", reason: "INVALID_SCHEMA", message: (error as Error).message }]);
       }
       const department = await departmentFor(item);
       if (!department)

@@ -1,4 +1,4 @@
-import { ErrorBody, IdParam } from "@tongban/contracts";
+import { ErrorBody, IdParam, OutboxMessage, OutboxQuery } from "@tongban/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../http/errors.ts";
@@ -13,14 +13,6 @@ const Notification = z.object({
   body: z.string(),
   createdAt: z.string(),
   readAt: z.string().nullable(),
-});
-const OutboxMessage = z.object({
-  id: z.number(),
-  channel: z.enum(["sms", "email"]),
-  recipient: z.string(),
-  subject: z.string().nullable(),
-  body: z.string(),
-  createdAt: z.string(),
 });
 
 export const notificationsRoutes: FastifyPluginAsyncZod<{ notifications: NotificationsService }> = async (
@@ -74,19 +66,22 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notifications: Notific
     {
       schema: {
         tags: ["admin"],
-        summary: "SMS and email the local message adapter has sent (demo and testing)",
-        response: { 200: z.array(OutboxMessage), 401: ErrorBody, 403: ErrorBody },
+        summary:
+          "SMS and email the local message adapter has sent, newest first (filters: channel, text; `before` pages back)",
+        querystring: OutboxQuery,
+        response: { 200: z.array(OutboxMessage), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request) => {
       const actor = app.actorOf(request);
       authorize(actor, "messages.read");
-      return (await notifications.outbox()).map((m) => ({
+      return (await notifications.outbox(request.query)).map((m) => ({
         id: Number(m.id),
         channel: m.channel,
         recipient: m.recipient,
         subject: m.subject,
         body: m.body,
+        accountName: m.account_name,
         createdAt: m.created_at.toISOString(),
       }));
     },

@@ -1,3 +1,4 @@
+import type { OutboxQuery } from "@tongban/contracts";
 import type { Db } from "../../db/database.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
 import type { MessageSender, OutgoingMessage } from "../../ports/messaging.ts";
@@ -95,8 +96,22 @@ export function createNotificationsService({
       return Number(result.numUpdatedRows) > 0;
     },
 
-    outbox(limit = 100) {
-      return db.selectFrom("message_outbox").selectAll().orderBy("id", "desc").limit(limit).execute();
+    /** The outbox newest first, with the account each message was for; `before` pages back by id. */
+    outbox(filter: OutboxQuery) {
+      let query = db
+        .selectFrom("message_outbox as m")
+        .leftJoin("accounts as a", "a.id", "m.account_id")
+        .selectAll("m")
+        .select("a.name as account_name");
+      if (filter.channel) query = query.where("m.channel", "=", filter.channel);
+      if (filter.before) query = query.where("m.id", "<", String(filter.before));
+      if (filter.q) {
+        const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where((eb) =>
+          eb.or([eb("m.recipient", "ilike", like), eb("m.subject", "ilike", like), eb("m.body", "ilike", like)]),
+        );
+      }
+      return query.orderBy("m.id", "desc").limit(filter.limit).execute();
     },
   };
 }

@@ -103,6 +103,14 @@ export function buildServices(
     origin: deps.ledgerOrigin ?? "tongban.local/ledger",
     sm2: config.ledgerSm2,
   });
+  const exchange = createExchangeService({
+    db,
+    clock,
+    ids,
+    keys: deps.keys,
+    departments,
+    connectors: deps.exchangeConnectors,
+  });
   const applications = createApplicationsService({
     db,
     clock,
@@ -111,14 +119,7 @@ export function buildServices(
     catalog,
     notifications,
     signatures,
-  });
-  const exchange = createExchangeService({
-    db,
-    clock,
-    ids,
-    keys: deps.keys,
-    departments,
-    connectors: deps.exchangeConnectors,
+    exchange,
   });
   const security = createSecurityService({ db });
   return {

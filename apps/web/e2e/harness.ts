@@ -152,6 +152,30 @@ export interface RunningServer {
 export interface ServerOptions {
   /** Runs the server's clocks this far from the real time, e.g. weeks back to make cases overdue now. */
   clockOffsetMs?: number;
+  /**
+   * Starts the demo department systems (公安, 民政, 教育, 人社) on ports of this server's own, so
+   * scenarios that fetch shared data talk to systems that trust this server's gateway key.
+   */
+  demoProviders?: boolean;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const server = createServer();
+    server.once("error", () => answer(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => answer(true)));
+  });
+}
+
+/** The first of `count` consecutive free ports (the demo department systems take four in a row). */
+async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let port = first; port < first + count && free; port++) free = await portIsFree(port);
+    if (free) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 function freePort(): Promise<number> {
@@ -174,7 +198,7 @@ interface Spawned {
 
 const shiftedClock = pathToFileURL(join(here, "shifted-clock.mjs")).href;
 
-function spawnServer(port: number, dataDir: string, clockOffsetMs: number): Spawned {
+function spawnServer(port: number, dataDir: string, clockOffsetMs: number, providerPort: number | null): Spawned {
   // A test that needs another date runs the server with every clock moved (see shifted-clock.mjs).
   const clock =
     clockOffsetMs === 0
@@ -186,7 +210,19 @@ function spawnServer(port: number, dataDir: string, clockOffsetMs: number): Spaw
   // Its own process group, so stopping it also stops the node process npx starts under it.
   const child = spawn("npx", ["tsx", "apps/server/src/main.ts"], {
     cwd: repoRoot,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ...clock },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      // Scenarios that do not ask for the demo department systems leave them out, so parallel
+      // servers do not fight over their ports.
+      ...(providerPort === null
+        ? { DEMO_PROVIDERS: "false" }
+        : { DEMO_PROVIDERS: "true", DEMO_PROVIDER_PORT: String(providerPort) }),
+      ...clock,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -261,8 +297,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = mkdtempSync(join(tmpdir(), "tongban-e2e-"));
   const baseUrl = `http://127.0.0.1:${port}`;
   let clockOffsetMs = options.clockOffsetMs ?? 0;
+  const providerPort = options.demoProviders ? await freePortRun(4) : null;
   const launch = async () => {
-    const spawned = spawnServer(port, dataDir, clockOffsetMs);
+    const spawned = spawnServer(port, dataDir, clockOffsetMs, providerPort);
     const state = await waitReady(baseUrl, spawned, 180_000);
     if (state !== "ready") {
       rmSync(dataDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { RouteError } from "./pages/RouteError.tsx";
 const LoginPage = lazy(() => import("./pages/LoginPage.tsx"));
 const RegisterPage = lazy(() => import("./pages/RegisterPage.tsx"));
 const MePage = lazy(() => import("./pages/MePage.tsx"));
+const DataAccessPage = lazy(() => import("./exchange/DataAccessPage.tsx"));
 const ServicesPage = lazy(() => import("./services/ServicesPage.tsx"));
 const ServiceGuidePage = lazy(() => import("./services/ServiceGuidePage.tsx"));
 const ApplicationPage = lazy(() => import("./applications/ApplicationPage.tsx"));
@@ -58,6 +59,14 @@ export const router = createBrowserRouter([
             element: (
               <RequireCitizen>
                 <MePage />
+              </RequireCitizen>
+            ),
+          },
+          {
+            path: "me/data-access",
+            element: (
+              <RequireCitizen>
+                <DataAccessPage />
               </RequireCitizen>
             ),
           },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Channel } from "./catalog.ts";
 import { StaffRole } from "./enums.ts";
+import { FieldValue } from "./exchange.ts";
 
 /** The statuses of an application (办件); each is derived from the action log. */
 export const ApplicationStatus = z.enum([
@@ -120,6 +121,47 @@ export const ApplicationMaterial = z.object({
 });
 export type ApplicationMaterial = z.infer<typeof ApplicationMaterial>;
 
+/**
+ * A material fetched from shared data instead of uploaded (材料免提交): the gateway's answer about the
+ * applicant, kept on the case with its source, the applicant's consent and the access on the ledger.
+ */
+export const ApplicationDataMaterial = z.object({
+  id: z.string(),
+  materialCode: z.string(),
+  resource: z.string(),
+  resourceName: z.string(),
+  providerDepartmentName: z.string(),
+  /** The data access that fetched it (listed under "who read my data"). */
+  accessId: z.string(),
+  /** The access's ledger index; null until the sequencer has integrated it. */
+  ledgerIndex: z.number().int().nullable(),
+  fields: z.array(z.object({ name: z.string(), label: z.string() })),
+  /** As the gateway answered: granted fields only, masked as the resource says. */
+  records: z.array(z.record(z.string(), FieldValue)),
+  consentAt: z.string(),
+  fetchedAt: z.string(),
+});
+export type ApplicationDataMaterial = z.infer<typeof ApplicationDataMaterial>;
+
+/** The applicant consents to the fetch of one material; without `consent: true` nothing is fetched. */
+export const FetchDataMaterial = z.object({
+  materialCode: z.string({ error: "materialCode is required" }).min(1),
+  consent: z.literal(true, { error: "Consent (consent: true) is needed before the platform fetches your data" }),
+});
+export type FetchDataMaterial = z.infer<typeof FetchDataMaterial>;
+
+/** Where a material obtainable from shared data would come from, shown before the applicant consents. */
+export const DataMaterialSource = z.object({
+  materialCode: z.string(),
+  resource: z.string(),
+  /** Null when the region's catalogue has no such resource (the material cannot be fetched there). */
+  resourceName: z.string().nullable(),
+  providerDepartmentName: z.string().nullable(),
+  /** The labels of the fields that would be fetched (those the case's classification allows). */
+  fieldLabels: z.array(z.string()),
+});
+export type DataMaterialSource = z.infer<typeof DataMaterialSource>;
+
 export const DeadlineState = z.enum(["none", "on_time", "warning", "overdue", "paused", "finished"]);
 
 export const Deadline = z.object({
@@ -157,6 +199,10 @@ export const Application = ApplicationSummary.extend({
   firstContactName: z.string().nullable(),
   openSupplement: z.array(SupplementItem).nullable(),
   materials: z.array(ApplicationMaterial),
+  /** Materials fetched from shared data with the applicant's consent (the current fetch of each). */
+  dataMaterials: z.array(ApplicationDataMaterial),
+  /** How many materials the applicant did not have to provide because they were fetched. */
+  materialsSpared: z.number().int(),
   actions: z.array(ApplicationAction),
   /** The actions the caller may take now. */
   allowedActions: z.array(ActionType),

@@ -73,6 +73,10 @@ export const errorRegistry = {
   EXCHANGE_CONSENT_MISMATCH: { status: 403, message: "The applicant's consent covers only the applicant's own data" },
   EXCHANGE_RATE_LIMITED: { status: 429, message: "The grant's query rate limit is reached; try again later" },
   PROVIDER_UNAVAILABLE: { status: 503, message: "The providing department's system cannot be reached" },
+  DATA_MATERIAL_NO_RECORD: {
+    status: 422,
+    message: "The providing department holds no record about the applicant for this material; upload it instead",
+  },
   PROVIDER_BAD_ANSWER: { status: 502, message: "The providing department's system gave an answer that is not valid" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The content type is not supported" },

@@ -166,6 +166,22 @@ export interface ApplicationMaterialsTable {
   removed_at: Timestamp | null;
 }
 
+export interface ApplicationDataMaterialsTable {
+  id: string;
+  application_id: string;
+  material_code: string;
+  access_id: string;
+  resource_code: string;
+  resource_name: string;
+  provider_department_name: string;
+  fields: ColumnType<{ name: string; label: string }[], string, string>;
+  records: ColumnType<Record<string, string | number | boolean | null>[], string, string>;
+  consent_at: Timestamp;
+  fetched_by: string;
+  fetched_at: Timestamp;
+  replaced_at: Timestamp | null;
+}
+
 export interface NotificationsTable {
   id: string;
   account_id: string;
@@ -330,6 +346,7 @@ export interface DB {
   idempotent_answers: IdempotentAnswersTable;
   files: FilesTable;
   application_materials: ApplicationMaterialsTable;
+  application_data_materials: ApplicationDataMaterialsTable;
   notifications: NotificationsTable;
   message_outbox: MessageOutboxTable;
   signing_keys: SigningKeysTable;

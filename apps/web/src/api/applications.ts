@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
-import type { ActionRequest, Application, ApplicationListItem, Channel } from "@tongban/contracts";
+import type { ActionRequest, Application, ApplicationListItem, Channel, DataMaterialSource } from "@tongban/contracts";
 import { api } from "./client.ts";
 
 // Cases are private: keyed under "applications" (not "public"), so logging out drops them.
@@ -82,3 +82,14 @@ export const act = (id: string, action: ActionRequest) =>
   api<Application>("POST", `/applications/${encodeURIComponent(id)}/actions`, action, {
     "idempotency-key": crypto.randomUUID(),
   });
+
+/** Where each material obtainable from shared data would be fetched from (shown before consent). */
+export const dataSourcesQuery = (id: string) =>
+  queryOptions({
+    queryKey: ["applications", "data-sources", id] as const,
+    queryFn: () => api<DataMaterialSource[]>("GET", `/applications/${encodeURIComponent(id)}/data-sources`),
+  });
+
+/** 免提交: with the applicant's consent, the platform fetches the material from the department holding it. */
+export const fetchDataMaterial = (id: string, materialCode: string) =>
+  api<Application>("POST", `/applications/${encodeURIComponent(id)}/data-materials`, { materialCode, consent: true });

@@ -12,6 +12,7 @@ import { serviceQuery } from "../api/services.ts";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
 import { usePageTitle } from "../usePageTitle.ts";
 import { CaseFacts, CaseTimeline, targetName } from "./CaseView.tsx";
+import { DataConsent, SparedNote, VerifiedMaterials } from "./DataMaterials.tsx";
 import { FormFields, fieldLabel, messageGroup, toFormData, toFormValues } from "./FormFields.tsx";
 
 type Item = z.infer<typeof ServiceItemFields>;
@@ -45,6 +46,7 @@ function MaterialField({
   const errorId = `${inputId}-error`;
   const files = application.materials.filter((m) => m.materialCode === material.code);
   const upload = material.source === "upload";
+  const fetched = application.dataMaterials.some((d) => d.materialCode === material.code);
   return (
     <li className="tb-guide-material" data-material={material.code}>
       <Flex gap={8} wrap align="baseline">
@@ -60,7 +62,9 @@ function MaterialField({
               size: material.maxSizeMb,
             })
           : material.source === "data"
-            ? t("guide.materialFromData")
+            ? fetched
+              ? `${t("exchange.verified.tag")} · ${t("guide.materialFromData")}`
+              : t("guide.materialFromData")
             : t("guide.materialFromCertificate")}
       </div>
       {upload && (
@@ -294,6 +298,11 @@ function ApplyForm({
           </ol>
         </section>
       </Card>
+      {item.materials.some((m) => m.source === "data") && (
+        <Card className="tb-guide-section">
+          <DataConsent application={application} materials={item.materials} />
+        </Card>
+      )}
       <Flex gap={12} wrap className="tb-apply-actions">
         <Button type="primary" size="large" loading={busy} onClick={() => form.submit()}>
           {mode === "submit" ? t("application.submit") : t("application.supplementSubmit")}
@@ -307,7 +316,7 @@ function ApplyForm({
 }
 
 /** The answers and files of a case that can no longer be edited. */
-export function Answers({ application, item }: { application: Application; item: Item }) {
+export function Answers({ application, item, staff }: { application: Application; item: Item; staff?: boolean }) {
   const { t } = useTranslation();
   const values = toFormValues(item.form, application.form);
   const show = (name: string): string => {
@@ -358,6 +367,11 @@ export function Answers({ application, item }: { application: Application; item:
           </ol>
         </section>
       </Card>
+      {item.materials.some((m) => m.source === "data") && (
+        <Card className="tb-guide-section">
+          <VerifiedMaterials application={application} materials={item.materials} staff={staff} />
+        </Card>
+      )}
     </>
   );
 }
@@ -457,6 +471,7 @@ export default function ApplicationPage() {
       </p>
       {error && <Alert type="error" showIcon title={error} role="alert" className="tb-form-summary" />}
       <Flex vertical gap={16}>
+        <SparedNote application={application} />
         {application.status !== "draft" && (
           <Card>
             <section aria-labelledby="case-facts-title">

@@ -40,7 +40,8 @@ export function errorMessage(t: TFunction, error: unknown): string {
         : t("error.DEPARTMENT_NOT_EMPTY_NO_COUNT");
     }
     default:
-      return loose(t)([`error.${error.code}`, "error.unknown"]);
+      // Data-sharing codes keep their sentences beside the rest of the data-sharing texts.
+      return loose(t)([`error.${error.code}`, `exchange.error.${error.code}`, "error.unknown"]);
   }
 }
 

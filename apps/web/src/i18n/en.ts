@@ -1,3 +1,4 @@
+import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
 
@@ -924,4 +925,5 @@ export const en: Messages = {
     en: "English",
   },
   ledger: ledgerMessages.en,
+  exchange: exchangeMessages.en,
 };

@@ -2,6 +2,7 @@
  * Simplified Chinese, the default language. This file is the source of truth for the keys:
  * zh-Hant.ts and en.ts are type-checked against its shape, so a missing key fails `tsc`.
  */
+import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 export const zhHans = {
   app: {
@@ -897,4 +898,5 @@ export const zhHans = {
     en: "English",
   },
   ledger: ledgerMessages["zh-Hans"],
+  exchange: exchangeMessages["zh-Hans"],
 };

@@ -1,3 +1,4 @@
+import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
 
@@ -895,4 +896,5 @@ export const zhHant: Messages = {
     en: "English",
   },
   ledger: ledgerMessages["zh-Hant"],
+  exchange: exchangeMessages["zh-Hant"],
 };

@@ -157,6 +157,11 @@ export function ServiceElements({
       </Section>
 
       <Section id={`${prefix}-materials`} title={t("guide.materials")}>
+        {service.materials.some((m) => m.source === "data") && (
+          <p className="tb-spared-note">
+            {t("exchange.spared.guide", { count: service.materials.filter((m) => m.source === "data").length })}
+          </p>
+        )}
         <ol className="tb-guide-list tb-guide-materials">
           {service.materials.map((material) => (
             <MaterialRow key={material.code} material={material} />

@@ -302,7 +302,7 @@ export default function CasePage() {
           </section>
         </Card>
         <ActionPanel application={application} item={item} />
-        <Answers application={application} item={item} />
+        <Answers application={application} item={item} staff />
         <Card>
           <section aria-labelledby="timeline-title">
             <h2 id="timeline-title" className="tb-card-title">

@@ -2,7 +2,12 @@ import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { Db } from "../../db/database.ts";
-import type { ApplicationActionsTable, ApplicationMaterialsTable, ApplicationsTable } from "../../db/schema.ts";
+import type {
+  ApplicationActionsTable,
+  ApplicationDataMaterialsTable,
+  ApplicationMaterialsTable,
+  ApplicationsTable,
+} from "../../db/schema.ts";
 
 export function applicationView(db: Db) {
   return db
@@ -75,8 +80,8 @@ export const applicationsRepository = {
    * The case with its action log and current materials in one query: a case read is one round trip
    * instead of three (round trips dominate the cost of a read; see docs/performance.md).
    */
-  async findWithTimeline(db: Db, id: string) {
-    const row = await applicationView(db)
+  async findWithTimeline(db: Db, id: string, options: { lock?: boolean } = {}) {
+    let query = applicationView(db)
       .select((eb) => [
         jsonArrayFrom(
           eb
@@ -96,9 +101,23 @@ export const applicationsRepository = {
             .where("m.removed_at", "is", null)
             .orderBy("m.uploaded_at"),
         ).as("current_materials"),
+        jsonArrayFrom(
+          eb
+            .selectFrom("application_data_materials as dm")
+            .innerJoin("data_accesses as da", "da.id", "dm.access_id")
+            .leftJoin("outbox as ao", "ao.id", "da.outbox_id")
+            .selectAll("dm")
+            .select(["ao.ledger_idx"])
+            .whereRef("dm.application_id", "=", "a.id")
+            .where("dm.replaced_at", "is", null)
+            .orderBy("dm.fetched_at"),
+        ).as("current_data_materials"),
       ])
-      .where("a.id", "=", id)
-      .executeTakeFirst();
+      .where("a.id", "=", id);
+    // An action locks the case and reads it in the same round trip: concurrent actions on one
+    // case take turns, and the lock is held for one query fewer.
+    if (options.lock) query = query.forUpdate("a");
+    const row = await query.executeTakeFirst();
     if (!row) return undefined;
     // JSON carries timestamps as text; give them back as Dates like the other queries do.
     const actions = row.timeline.map((a) => ({ ...a, at: new Date(a.at) }));
@@ -107,8 +126,13 @@ export const applicationsRepository = {
       uploaded_at: new Date(m.uploaded_at),
       removed_at: m.removed_at ? new Date(m.removed_at) : null,
     }));
-    const { timeline: _t, current_materials: _m, ...application } = row;
-    return { row: withDateStrings(application as ApplicationRow), actions, materials };
+    const dataMaterials = row.current_data_materials.map((d) => ({
+      ...d,
+      consent_at: new Date(d.consent_at),
+      fetched_at: new Date(d.fetched_at),
+    }));
+    const { timeline: _t, current_materials: _m, current_data_materials: _d, ...application } = row;
+    return { row: withDateStrings(application as ApplicationRow), actions, materials, dataMaterials };
   },
 
   /** Locks the application for the rest of the transaction: concurrent actions on it take turns. */
@@ -168,6 +192,18 @@ export const applicationsRepository = {
 
   async insertMaterial(db: Db, row: Insertable<ApplicationMaterialsTable>) {
     await db.insertInto("application_materials").values(row).execute();
+  },
+
+  /** Stores a fetched material, replacing the current fetch of the same material. */
+  async insertDataMaterial(db: Db, row: Insertable<ApplicationDataMaterialsTable>) {
+    await db
+      .updateTable("application_data_materials")
+      .set({ replaced_at: row.fetched_at })
+      .where("application_id", "=", row.application_id)
+      .where("material_code", "=", row.material_code)
+      .where("replaced_at", "is", null)
+      .execute();
+    await db.insertInto("application_data_materials").values(row).execute();
   },
 
   async removeMaterial(db: Db, applicationId: string, materialId: string, at: Date): Promise<boolean> {

@@ -5,7 +5,9 @@ import {
   ApplicationQuery,
   Channel,
   CreateApplication,
+  DataMaterialSource,
   ErrorBody,
+  FetchDataMaterial,
   IdParam,
   UpdateApplication,
 } from "@tongban/contracts";
@@ -134,6 +136,42 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{ applications: Applicati
       if (issues.length > 0 || !materialCode || !upload) throw fieldError(issues);
       reply.status(201);
       return applications.addMaterial(app.actorOf(request), request.params.id, { materialCode, ...upload });
+    },
+  );
+
+  app.get(
+    "/applications/:id/data-sources",
+    {
+      schema: {
+        tags: ["applications"],
+        summary:
+          "Materials of the case obtainable from shared data (免提交): the resource, its department and the fields a fetch would read",
+        params: IdParam,
+        response: { 200: z.array(DataMaterialSource), ...errors },
+      },
+    },
+    async (request) => applications.dataSources(app.actorOf(request), request.params.id),
+  );
+
+  app.post(
+    "/applications/:id/data-materials",
+    {
+      schema: {
+        tags: ["applications"],
+        summary:
+          "With the applicant's consent, fetch a material from the department holding it through the exchange gateway instead of uploading it",
+        params: IdParam,
+        body: FetchDataMaterial,
+        response: { 201: Application, ...errors, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const application = await applications.fetchDataMaterial(app.actorOf(request), request.params.id, request.body, {
+        idNumber: request.account?.id_number ?? null,
+        creditCode: request.account?.credit_code ?? null,
+      });
+      reply.status(201);
+      return application;
     },
   );
 

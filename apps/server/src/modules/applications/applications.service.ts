@@ -9,6 +9,8 @@ import type {
   ApplicationSummary,
   Channel,
   CreateApplication,
+  DataMaterialSource,
+  FetchDataMaterial,
   FieldIssue,
   StaffRole,
   SupplementItem,
@@ -23,6 +25,7 @@ import type { Clock, Ids } from "../../ports/index.ts";
 import type { OutgoingMessage } from "../../ports/messaging.ts";
 import { addWorkingDays, chinaDate } from "../../reference/calendar.ts";
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
+import { type ExchangeService, resourceCodeFor } from "../exchange/exchange.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import type { NotificationsService } from "../notifications/notifications.service.ts";
 import type { SignaturesService } from "../signatures/signatures.service.ts";
@@ -44,6 +47,13 @@ type ItemOf = ServiceVersion["item"];
 type Full = NonNullable<Awaited<ReturnType<typeof repo.findWithTimeline>>>;
 type ActionRow = Full["actions"][number];
 type MaterialRow = Full["materials"][number];
+type DataMaterialRow = Full["dataMaterials"][number];
+
+/** The applicant's identifiers, from their account: their consent covers data keyed by these only. */
+export interface ApplicantIdentifiers {
+  idNumber: string | null;
+  creditCode: string | null;
+}
 
 export interface ActionContext {
   idempotencyKey: string;
@@ -125,8 +135,10 @@ export function createApplicationsService(deps: {
   catalog: CatalogService;
   notifications: NotificationsService;
   signatures: SignaturesService;
+  /** The exchange gateway, for materials fetched from shared data (材料免提交). */
+  exchange: Pick<ExchangeService, "queryForApplication" | "describeForApplication">;
 }) {
-  const { db, clock, ids, files, catalog, notifications, signatures } = deps;
+  const { db, clock, ids, files, catalog, notifications, signatures, exchange } = deps;
 
   async function load(id: string): Promise<ApplicationRow> {
     const row = await repo.find(db, id);
@@ -177,8 +189,8 @@ export function createApplicationsService(deps: {
   }
 
   /** The application as `actor` sees it; `conn` is the transaction when called inside one. */
-  async function loadFull(id: string, conn: Db = db) {
-    const full = await repo.findWithTimeline(conn, id);
+  async function loadFull(id: string, conn: Db = db, options: { lock?: boolean } = {}) {
+    const full = await repo.findWithTimeline(conn, id, options);
     if (!full) throw new AppError("APPLICATION_NOT_FOUND", { id });
     return { ...full, item: await itemOf(full.row) };
   }
@@ -191,7 +203,13 @@ export function createApplicationsService(deps: {
   /** The application as `actor` sees it, from the case, its action log and its materials. */
   function view(
     actor: Actor,
-    { row, actions: actionRows, materials: materialRows, item }: Awaited<ReturnType<typeof loadFull>>,
+    {
+      row,
+      actions: actionRows,
+      materials: materialRows,
+      dataMaterials: dataRows,
+      item,
+    }: Awaited<ReturnType<typeof loadFull>>,
   ): Application {
     const state = derive(actionRows.map(toLogged), item.workflow.steps);
     const isStaff = actor.kind === "staff";
@@ -213,6 +231,20 @@ export function createApplicationsService(deps: {
         sha256: m.file_sha256,
         uploadedAt: m.uploaded_at.toISOString(),
       })),
+      dataMaterials: dataRows.map((d) => ({
+        id: d.id,
+        materialCode: d.material_code,
+        resource: d.resource_code,
+        resourceName: d.resource_name,
+        providerDepartmentName: d.provider_department_name,
+        accessId: d.access_id,
+        ledgerIndex: d.ledger_idx === null || d.ledger_idx === undefined ? null : Number(d.ledger_idx),
+        fields: d.fields,
+        records: d.records,
+        consentAt: d.consent_at.toISOString(),
+        fetchedAt: d.fetched_at.toISOString(),
+      })),
+      materialsSpared: new Set(dataRows.map((d) => d.material_code)).size,
       // Internal notes are for staff; the applicant sees every other action.
       actions: actionRows
         .filter((a) => isStaff || a.type !== "note")
@@ -292,6 +324,7 @@ export function createApplicationsService(deps: {
     request: ActionRequest,
     actions: ActionRow[],
     materials: MaterialRow[],
+    dataMaterials: DataMaterialRow[],
   ) {
     const item = version.item;
     if (request.type === "submit") {
@@ -318,7 +351,11 @@ export function createApplicationsService(deps: {
       const asked = [...actions].reverse().find((a) => a.type === "request_supplement");
       const items = (asked?.payload.items as SupplementItem[] | undefined) ?? [];
       const since = asked?.at ?? new Date(0);
-      const fresh = new Set(materials.filter((m) => m.uploaded_at > since).map((m) => m.material_code));
+      // A material fetched again from shared data after the request counts like a new upload.
+      const fresh = new Set([
+        ...materials.filter((m) => m.uploaded_at > since).map((m) => m.material_code),
+        ...dataMaterials.filter((d) => d.fetched_at > since).map((d) => d.material_code),
+      ]);
       const missing = items.filter((i) => !i.target.startsWith("form.") && !fresh.has(i.target));
       const formIssues = catalog
         .formCheck(version)(row.form)
@@ -499,6 +536,118 @@ export function createApplicationsService(deps: {
       return view(actor, await loadFull(id));
     },
 
+    /** Where each material obtainable from shared data would be fetched from, for the applicant's consent. */
+    async dataSources(actor: Actor, id: string): Promise<DataMaterialSource[]> {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      const item = await itemOf(row);
+      const materials = item.materials.flatMap((m) =>
+        m.source === "data" && m.dataResource
+          ? [{ code: m.code, resource: resourceCodeFor(row.region_code, m.dataResource) }]
+          : [],
+      );
+      const described = await exchange.describeForApplication(
+        materials.map((m) => m.resource),
+        resourceOf(row).classification,
+      );
+      return materials.map(({ code, resource }) => {
+        const found = described.get(resource);
+        return {
+          materialCode: code,
+          resource,
+          resourceName: found?.name ?? null,
+          providerDepartmentName: found?.departmentName ?? null,
+          fieldLabels: found?.fields.map((f) => f.label) ?? [],
+        };
+      });
+    },
+
+    /**
+     * 材料免提交: with the applicant's consent, fetches a material from the department that holds it,
+     * through the exchange gateway (which records the access on the ledger, shown to the applicant
+     * under "who read my data"), and keeps the answer on the case as verified data. The applicant
+     * uploads nothing for it.
+     */
+    async fetchDataMaterial(
+      actor: Actor,
+      id: string,
+      input: FetchDataMaterial,
+      applicant: ApplicantIdentifiers,
+    ): Promise<Application> {
+      const row = await load(id);
+      assertCanRead(actor, row);
+      if (row.applicant_id !== actor.accountId)
+        throw new AppError("FORBIDDEN", { reason: "only the applicant consents to fetching their data" });
+      if (!EDITABLE.includes(row.status as ApplicationStatus))
+        throw new AppError("ACTION_NOT_ALLOWED", {
+          status: row.status,
+          reason: "materials can only change in a draft or during a supplement",
+        });
+      const item = await itemOf(row);
+      const material = item.materials.find((m) => m.code === input.materialCode);
+      if (!material)
+        throw fieldError([
+          { field: "materialCode", reason: "NOT_FOUND", message: "This service asks for no such material" },
+        ]);
+      if (material.source !== "data" || !material.dataResource)
+        throw fieldError([
+          {
+            field: "materialCode",
+            reason: "NOT_FROM_DATA",
+            message: `${material.name} is not obtainable from shared data; upload it`,
+          },
+        ]);
+      const consentAt = clock.now();
+      const classification = resourceOf(row).classification;
+      const answer = await exchange.queryForApplication({
+        actor,
+        application: { id, departmentId: row.department_id, classification },
+        applicant,
+        consentAt,
+        resource: resourceCodeFor(row.region_code, material.dataResource),
+        purpose: `办件 ${row.number}：${material.name}`,
+      });
+      if (answer.records.length === 0)
+        throw new AppError("DATA_MATERIAL_NO_RECORD", { materialCode: material.code, accessId: answer.accessId });
+      const labels = new Map(
+        (await exchange.describeForApplication([answer.resource], classification))
+          .get(answer.resource)
+          ?.fields.map((f) => [f.name, f.label]),
+      );
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await repo.insertDataMaterial(trx, {
+          id: ids.uuid(),
+          application_id: id,
+          material_code: material.code,
+          access_id: answer.accessId,
+          resource_code: answer.resource,
+          resource_name: answer.resourceName,
+          provider_department_name: answer.providerDepartmentName,
+          fields: JSON.stringify(answer.fields.map((name) => ({ name, label: labels.get(name) ?? name }))),
+          records: JSON.stringify(answer.records),
+          consent_at: consentAt,
+          fetched_by: actor.accountId,
+          fetched_at: new Date(answer.fetchedAt),
+        });
+        await repo.update(trx, id, { updated_at: now });
+        await recordChange(trx, {
+          type: "application.data_fetched",
+          subject: id,
+          actor: actor.accountId,
+          at: now,
+          facts: {
+            material: material.code,
+            resource: answer.resource,
+            accessId: answer.accessId,
+            consentAt: consentAt.toISOString(),
+            answerHash: createHash("sha256").update(canonicalJson(answer.records)).digest("hex"),
+          },
+        });
+      });
+      return view(actor, await loadFull(id));
+    },
+
     async removeMaterial(actor: Actor, id: string, materialId: string): Promise<Application> {
       const row = await load(id);
       assertCanRead(actor, row);
@@ -551,11 +700,9 @@ export function createApplicationsService(deps: {
       // Every round trip inside this transaction holds the case's lock a little longer, so the
       // case, its log and its materials come in one query and the service item from the cache.
       const result = await db.transaction().execute(async (trx) => {
-        const locked = await repo.lock(trx, id);
-        if (!locked) throw new AppError("APPLICATION_NOT_FOUND", { id });
+        const { row, actions: actionRows, materials, dataMaterials, item } = await loadFull(id, trx, { lock: true });
         const again = await replay(trx);
         if (again) return again;
-        const { row, actions: actionRows, materials, item } = await loadFull(id, trx);
         assertCanRead(actor, row);
         const version = await catalog.versionById(row.service_version_id);
         const steps = item.workflow.steps;
@@ -579,7 +726,7 @@ export function createApplicationsService(deps: {
           if ("reason" in decision) throw new AppError("FORBIDDEN", { action: request.type, reason: decision.reason });
           actorRole = decision.role;
         }
-        checkAction(row, version, request, actionRows, materials);
+        checkAction(row, version, request, actionRows, materials, dataMaterials);
 
         const now = clock.now();
         const today = chinaDate(now);
@@ -600,7 +747,7 @@ export function createApplicationsService(deps: {
         }
         const logged: LoggedAction = { type, date: today, actorId: actor.accountId, payload };
         const next = apply(state, logged, steps);
-        const seq = locked.last_action_seq + 1;
+        const seq = row.last_action_seq + 1;
         const outboxId = await recordChange(trx, {
           type: `application.${type}`,
           subject: id,

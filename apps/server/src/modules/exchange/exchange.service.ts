@@ -1,23 +1,24 @@
 import { createHash } from "node:crypto";
-import type {
-  Classification,
-  CreateDataResource,
-  CreateSharingRequest,
-  DataAccessItem,
-  DataAccessQuery,
-  DataResource,
-  DataResourceQuery,
-  DataResourceSummary,
-  ExchangeAnswer,
-  ExchangeQuery,
-  FieldIssue,
-  GatewayKey,
-  Grant,
-  GrantQuery,
-  SharingDecision,
-  SharingRequest,
-  SharingRequestQuery,
-  UpdateDataResource,
+import {
+  type Classification,
+  type CreateDataResource,
+  type CreateSharingRequest,
+  classificationRank,
+  type DataAccessItem,
+  type DataAccessQuery,
+  type DataResource,
+  type DataResourceQuery,
+  type DataResourceSummary,
+  type ExchangeAnswer,
+  type ExchangeQuery,
+  type FieldIssue,
+  type GatewayKey,
+  type Grant,
+  type GrantQuery,
+  type SharingDecision,
+  type SharingRequest,
+  type SharingRequestQuery,
+  type UpdateDataResource,
 } from "@tongban/contracts";
 import type { Db } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
@@ -642,6 +643,26 @@ export function createExchangeService(deps: {
         limit: 20,
         consent: { applicationId: input.application.id, subject, classification: input.application.classification },
       });
+    },
+
+    /**
+     * What fetching from these resources for a case of `classification` would read: each resource's
+     * name, its department and the fields the case may receive (shown before the applicant consents).
+     */
+    async describeForApplication(codes: string[], classification: Classification) {
+      const models = await loadResources([...new Set(codes)]);
+      return new Map(
+        models.map((m) => [
+          m.code,
+          {
+            name: m.name,
+            departmentName: m.departmentName,
+            fields: m.fields
+              .filter((f) => classificationRank[f.classification] <= classificationRank[classification])
+              .map((f) => ({ name: f.name, label: f.label })),
+          },
+        ]),
+      );
     },
 
     /** Every access to data about the logged-in resident or enterprise, newest first. */

@@ -2,15 +2,15 @@
 // enterprise — which department, which data, for what purpose, when, and its ledger entry.
 import { useQuery } from "@tanstack/react-query";
 import type { AccessOutcome, DataAccessItem } from "@tongban/contracts";
-import { Alert, Button, Card, Descriptions, Empty, Flex, Skeleton, Tag } from "antd";
+import { Card, Descriptions, Flex, Tag } from "antd";
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { formatDateTime } from "../format.ts";
-import { errorMessage } from "../forms/errors.ts";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { useUrlFilters } from "../forms/useUrlFilters.ts";
 import { currentLanguage } from "../i18n/index.ts";
+import { QueryState } from "../layout/QueryState.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 import { myDataAccessQuery } from "./api.ts";
 
@@ -90,30 +90,20 @@ export default function DataAccessPage() {
             ]}
           />
         </Flex>
-        {query.isPending ? (
-          <Skeleton active />
-        ) : query.isError ? (
-          <Alert
-            type="error"
-            showIcon
-            title={t("error.loadFailed")}
-            description={errorMessage(t, query.error)}
-            action={<Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
-          />
-        ) : query.data.length === 0 ? (
-          <Empty description={t("exchange.whoRead.empty")} />
-        ) : (
-          <>
-            <p className="tb-muted" aria-live="polite">
-              {t("exchange.whoRead.count", { count: query.data.length })}
-            </p>
-            <ul className="tb-access-list">
-              {query.data.map((access) => (
-                <AccessEntry key={access.id} access={access} />
-              ))}
-            </ul>
-          </>
-        )}
+        <QueryState query={query} empty={t("exchange.whoRead.empty")}>
+          {(accesses) => (
+            <>
+              <p className="tb-muted" aria-live="polite">
+                {t("exchange.whoRead.count", { count: accesses.length })}
+              </p>
+              <ul className="tb-access-list">
+                {accesses.map((access) => (
+                  <AccessEntry key={access.id} access={access} />
+                ))}
+              </ul>
+            </>
+          )}
+        </QueryState>
       </Card>
     </div>
   );

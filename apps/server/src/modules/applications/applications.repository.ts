@@ -81,44 +81,55 @@ export const applicationsRepository = {
    * instead of three (round trips dominate the cost of a read; see docs/performance.md).
    */
   async findWithTimeline(db: Db, id: string, options: { lock?: boolean } = {}) {
-    let query = applicationView(db)
-      .select((eb) => [
-        jsonArrayFrom(
-          eb
-            .selectFrom("application_actions as x")
-            .innerJoin("accounts as actor", "actor.id", "x.actor_id")
-            .leftJoin("outbox as o", "o.id", "x.outbox_id")
-            .selectAll("x")
-            .select(["actor.name as actor_name", "o.ledger_idx"])
-            .whereRef("x.application_id", "=", "a.id")
-            .orderBy("x.seq"),
-        ).as("timeline"),
-        jsonArrayFrom(
-          eb
-            .selectFrom("application_materials as m")
-            .selectAll("m")
-            .whereRef("m.application_id", "=", "a.id")
-            .where("m.removed_at", "is", null)
-            .orderBy("m.uploaded_at"),
-        ).as("current_materials"),
-        jsonArrayFrom(
-          eb
-            .selectFrom("application_data_materials as dm")
-            .innerJoin("data_accesses as da", "da.id", "dm.access_id")
-            .leftJoin("outbox as ao", "ao.id", "da.outbox_id")
-            .selectAll("dm")
-            .select(["ao.ledger_idx"])
-            .whereRef("dm.application_id", "=", "a.id")
-            .where("dm.replaced_at", "is", null)
-            .orderBy("dm.fetched_at"),
-        ).as("current_data_materials"),
-      ])
-      .where("a.id", "=", id);
-    // An action locks the case and reads it in the same round trip: concurrent actions on one
-    // case take turns, and the lock is held for one query fewer.
-    if (options.lock) query = query.forUpdate("a");
-    const row = await query.executeTakeFirst();
+    const read = (lock: boolean) => {
+      let query = applicationView(db)
+        .select((eb) => [
+          jsonArrayFrom(
+            eb
+              .selectFrom("application_actions as x")
+              .innerJoin("accounts as actor", "actor.id", "x.actor_id")
+              .leftJoin("outbox as o", "o.id", "x.outbox_id")
+              .selectAll("x")
+              .select(["actor.name as actor_name", "o.ledger_idx"])
+              .whereRef("x.application_id", "=", "a.id")
+              .orderBy("x.seq"),
+          ).as("timeline"),
+          jsonArrayFrom(
+            eb
+              .selectFrom("application_materials as m")
+              .selectAll("m")
+              .whereRef("m.application_id", "=", "a.id")
+              .where("m.removed_at", "is", null)
+              .orderBy("m.uploaded_at"),
+          ).as("current_materials"),
+          jsonArrayFrom(
+            eb
+              .selectFrom("application_data_materials as dm")
+              .innerJoin("data_accesses as da", "da.id", "dm.access_id")
+              .leftJoin("outbox as ao", "ao.id", "da.outbox_id")
+              .selectAll("dm")
+              .select(["ao.ledger_idx"])
+              .whereRef("dm.application_id", "=", "a.id")
+              .where("dm.replaced_at", "is", null)
+              .orderBy("dm.fetched_at"),
+          ).as("current_data_materials"),
+        ])
+        .where("a.id", "=", id);
+      // An action locks the case and reads it in the same round trip: concurrent actions on one
+      // case take turns, and the lock is held for one query fewer. A query that had to wait for the
+      // lock sees the case row as the other action left it but the log and materials as they were
+      // when it began (PostgreSQL re-reads only the locked row), so it then reads them again: the
+      // xmin of the locked row differs from the xmin of the row in the query's own snapshot.
+      if (lock)
+        query = query
+          .select(sql<boolean>`a.xmin = (select a2.xmin from applications as a2 where a2.id = a.id)`.as("unchanged"))
+          .forUpdate("a");
+      return query.executeTakeFirst();
+    };
+    let row = await read(options.lock === true);
+    if (row && options.lock && !(row as { unchanged?: boolean }).unchanged) row = await read(false);
     if (!row) return undefined;
+    delete (row as { unchanged?: boolean }).unchanged;
     // JSON carries timestamps as text; give them back as Dates like the other queries do.
     const actions = row.timeline.map((a) => ({ ...a, at: new Date(a.at) }));
     const materials = row.current_materials.map((m) => ({
@@ -133,16 +144,6 @@ export const applicationsRepository = {
     }));
     const { timeline: _t, current_materials: _m, current_data_materials: _d, ...application } = row;
     return { row: withDateStrings(application as ApplicationRow), actions, materials, dataMaterials };
-  },
-
-  /** Locks the application for the rest of the transaction: concurrent actions on it take turns. */
-  lock(db: Db, id: string) {
-    return db
-      .selectFrom("applications")
-      .select(["id", "last_action_seq"])
-      .where("id", "=", id)
-      .forUpdate()
-      .executeTakeFirst();
   },
 
   async update(db: Db, id: string, changes: Partial<{ [K in keyof ApplicationsTable]: unknown }>) {

@@ -20,7 +20,9 @@ const WorkbenchLayout = lazy(() => import("./workbench/WorkbenchLayout.tsx"));
 const WorkbenchHome = lazy(() => import("./workbench/WorkbenchHome.tsx"));
 const QueuePage = lazy(() => import("./workbench/QueuePage.tsx"));
 const CasePage = lazy(() => import("./workbench/CasePage.tsx"));
-const NotYetPage = lazy(() => import("./workbench/NotYetPage.tsx"));
+const DataSharingPage = lazy(() => import("./exchange/DataSharingPage.tsx"));
+const ResourcePage = lazy(() => import("./exchange/ResourcePage.tsx"));
+const SecurityPage = lazy(() => import("./exchange/SecurityPage.tsx"));
 const DepartmentsPage = lazy(() => import("./admin/DepartmentsPage.tsx"));
 const StaffPage = lazy(() => import("./admin/StaffPage.tsx"));
 const AdminServicesPage = lazy(() => import("./admin/ServicesPage.tsx"));
@@ -117,7 +119,7 @@ export const router = createBrowserRouter([
                 path: "workbench/security",
                 element: (
                   <RequireRole roles={["security_officer"]}>
-                    <NotYetPage feature="security" />
+                    <SecurityPage />
                   </RequireRole>
                 ),
               },
@@ -125,7 +127,15 @@ export const router = createBrowserRouter([
                 path: "workbench/data-sharing",
                 element: (
                   <RequireRole roles={["data_steward"]}>
-                    <NotYetPage feature="dataSharing" />
+                    <DataSharingPage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/data-sharing/resources/:code",
+                element: (
+                  <RequireRole roles={["data_steward"]}>
+                    <ResourcePage />
                   </RequireRole>
                 ),
               },

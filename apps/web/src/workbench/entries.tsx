@@ -50,7 +50,6 @@ export function workbenchEntries(t: TFunction): Entry[] {
       label: t("workbench.security"),
       icon: <AlertOutlined />,
       roles: ["security_officer"],
-      feature: "security",
     },
     {
       key: "dataSharing",
@@ -58,7 +57,6 @@ export function workbenchEntries(t: TFunction): Entry[] {
       label: t("workbench.dataSharing"),
       icon: <ShareAltOutlined />,
       roles: ["data_steward"],
-      feature: "dataSharing",
     },
     {
       key: "departments",

@@ -36,6 +36,11 @@ import { createDepartmentsService } from "./modules/departments/departments.serv
 import type { Connector } from "./modules/exchange/connectors.ts";
 import { exchangeRoutes } from "./modules/exchange/exchange.routes.ts";
 import { createExchangeService } from "./modules/exchange/exchange.service.ts";
+import { federationRoutes } from "./modules/federation/federation.routes.ts";
+import { createFederationService, type DeliveryOptions } from "./modules/federation/federation.service.ts";
+import type { NodeIdentity } from "./modules/federation/identity.ts";
+import type { PeerTransport } from "./modules/federation/transport.ts";
+import type { TrustStore } from "./modules/federation/trust-list.ts";
 import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.routes.ts";
 import { createLedgerService } from "./modules/ledger/ledger.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
@@ -65,12 +70,32 @@ export interface AppDeps {
   logger?: FastifyServerOptions["logger"];
   /** Data-sharing connectors; HTTP with signed requests and the data pools when not given. */
   exchangeConnectors?: Partial<{ http: Connector; table: Connector }>;
+  /** The node's place in a federation of regional nodes (跨省通办); none for a node on its own. */
+  federation?: FederationDeps;
+}
+
+export interface FederationDeps {
+  identity: NodeIdentity;
+  trust: TrustStore;
+  transport: PeerTransport;
+  delivery?: DeliveryOptions;
+  /** /readyz answers 200 only when every peer's /readyz does (the first node of the demo). */
+  readyPeers?: boolean;
 }
 
 export function buildServices(
   deps: Pick<
     AppDeps,
-    "database" | "clock" | "ids" | "config" | "keys" | "files" | "messages" | "ledgerOrigin" | "exchangeConnectors"
+    | "database"
+    | "clock"
+    | "ids"
+    | "config"
+    | "keys"
+    | "files"
+    | "messages"
+    | "ledgerOrigin"
+    | "exchangeConnectors"
+    | "federation"
   >,
   log: (error: unknown) => void = () => {},
 ) {
@@ -122,6 +147,17 @@ export function buildServices(
     exchange,
   });
   const security = createSecurityService({ db });
+  const federation = deps.federation
+    ? createFederationService({
+        db,
+        clock,
+        ids,
+        identity: deps.federation.identity,
+        trust: deps.federation.trust,
+        transport: deps.federation.transport,
+        delivery: deps.federation.delivery ?? { retryMaxMs: config.federationRetryMaxSeconds * 1000 },
+      })
+    : undefined;
   return {
     authCache,
     regions,
@@ -135,6 +171,7 @@ export function buildServices(
     ledger,
     exchange,
     security,
+    federation,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -159,7 +196,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   const services = buildServices(deps, (error) => app.log.warn({ err: error }, "a message could not be sent"));
   if (deps.catalogDir) {
-    const published = await services.catalog.syncFromFiles(loadCatalog(join(deps.catalogDir, "services")));
+    // A regional node publishes its own region's items; a node serving every region publishes all.
+    const items = loadCatalog(join(deps.catalogDir, "services")).filter(
+      ({ item }) => !config.nodeRegion || item.regionCode === config.nodeRegion,
+    );
+    const published = await services.catalog.syncFromFiles(items);
     if (published.length > 0) app.log.info({ published }, "catalogue items published from files");
   }
   const metrics = registerMetrics(app);
@@ -223,6 +264,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     }
     const pending = await pendingMigrations(database);
     if (pending.length > 0) throw new AppError("NOT_READY", { pendingMigrations: pending });
+    if (deps.federation?.readyPeers && services.federation) {
+      const waiting = await peersNotReady(services.federation);
+      if (waiting.length > 0) throw new AppError("NOT_READY", { peersNotReady: waiting });
+    }
     return { status: "ready", database: database.kind };
   });
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
@@ -246,6 +291,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
       await api.register(exchangeRoutes, { exchange: services.exchange });
       await api.register(securityRoutes, { security: services.security });
+      await api.register(federationRoutes, { federation: services.federation });
     },
     { prefix: "/api/v1" },
   );
@@ -258,4 +304,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerNotFound(app, serveWeb);
   app.decorate("services", services);
   return app as unknown as FastifyInstance & { services: Services };
+}
+
+/** The peers whose /readyz does not answer 200 (within two seconds). */
+async function peersNotReady(federation: NonNullable<Services["federation"]>): Promise<string[]> {
+  const { peers } = await federation.peers();
+  const answers = await Promise.all(
+    peers
+      .filter((peer) => !peer.self && peer.valid)
+      .map(async (peer) => {
+        try {
+          const response = await fetch(new URL("readyz", peer.url), { signal: AbortSignal.timeout(2000) });
+          return response.ok ? undefined : peer.regionCode;
+        } catch {
+          return peer.regionCode;
+        }
+      }),
+  );
+  return answers.filter((code): code is string => code !== undefined);
 }

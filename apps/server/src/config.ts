@@ -96,6 +96,44 @@ const settings = {
     allowed: "a whole number from 1 to 65532 (the demo systems take it and the next three)",
   },
   ledgerSm2: { env: "LEDGER_SM2", schema: bool, default: true, allowed: "true or false" },
+  nodeRegion: {
+    env: "NODE_REGION",
+    schema: z.string().regex(/^\d{6}$/),
+    default: undefined,
+    allowed:
+      "the six-digit GB/T 2260 code of the one region this node serves (leave unset for one node serving every region)",
+  },
+  federationTrustList: {
+    env: "FEDERATION_TRUST_LIST",
+    schema: z.string().min(1),
+    default: undefined,
+    allowed: "the path of the federation's signed trust list (leave unset for a node outside any federation)",
+  },
+  federationAdminKey: {
+    env: "FEDERATION_ADMIN_KEY",
+    schema: z.string().min(10),
+    default: undefined,
+    allowed:
+      "the federation administrator's verifier key (name+keyid+base64), or @path of a file with one key per line",
+  },
+  federationReadyPeers: {
+    env: "FEDERATION_READY_PEERS",
+    schema: bool,
+    default: false,
+    allowed: "true or false (/readyz answers 200 only when every peer's /readyz does)",
+  },
+  federationRetryMaxSeconds: {
+    env: "FEDERATION_RETRY_MAX_SECONDS",
+    schema: z.coerce.number().min(0.1).max(3600),
+    default: 60,
+    allowed: "seconds from 0.1 to 3600: the longest wait between two attempts to deliver a message to a peer",
+  },
+  federationDemo: {
+    env: "FEDERATION_DEMO",
+    schema: bool,
+    default: true,
+    allowed: "true or false (npm start runs the three demo regions as three federated nodes, or one node)",
+  },
   webDist: {
     env: "WEB_DIST",
     schema: z.string().min(1),
@@ -166,6 +204,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       problems.push(`${source} = ${JSON.stringify(raw)}: must be ${setting.allowed}`);
     }
   }
+  if (config.federationTrustList !== undefined) {
+    if (config.nodeRegion === undefined)
+      problems.push(
+        "FEDERATION_TRUST_LIST is set: NODE_REGION must name the region this node serves in the federation",
+      );
+    if (config.federationAdminKey === undefined)
+      problems.push("FEDERATION_TRUST_LIST is set: FEDERATION_ADMIN_KEY must give the key that signs the trust list");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config as Config;
+}
+
+/** For a program's start: the settings, or the problems on stderr and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv, cwd: string): Config {
+  try {
+    return loadConfig(env, cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }

@@ -2,11 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import { type Database, openPGlite, openPostgres } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { startDemoProviders } from "./demo-providers/launch.ts";
 import { CatalogError } from "./modules/catalog/catalog.loader.ts";
+import { startDelivery } from "./modules/federation/delivery.ts";
+import { federationFromConfig } from "./modules/federation/federation.setup.ts";
+import { TrustListError } from "./modules/federation/trust-list.ts";
 import { startSequencer } from "./modules/ledger/sequencer.ts";
 import { localDiskFileStore } from "./ports/files.ts";
 import { fileKeyStore, randomIds, systemClock } from "./ports/index.ts";
@@ -17,10 +20,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 // file) mean the folder the user started npm in, which npm passes as INIT_CWD.
 const baseDir = process.env.INIT_CWD ?? process.cwd();
 
-function printAccounts(url: string, accounts: DemoAccount[], file: string) {
+function printAccounts(url: string, accounts: DemoAccount[], file: string, node?: string) {
   const lines = [
     "",
-    "  通办 Tongban is running",
+    `  通办 Tongban is running${node ? ` — regional node ${node}` : ""}`,
     `  Open:           ${url}`,
     `  API reference:  ${url}api/docs`,
     "",
@@ -42,16 +45,7 @@ function printAccounts(url: string, accounts: DemoAccount[], file: string) {
 }
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env, baseDir);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env, baseDir);
   const dataDir = resolve(baseDir, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
@@ -64,19 +58,25 @@ async function main() {
   if (config.seedDemo && (await needsSeeding(database.db))) {
     const accounts = await seedDemoWorld(database.db, systemClock, randomIds, {
       demoProviderPort: config.demoProviderPort,
+      ...(config.nodeRegion ? { regions: [config.nodeRegion] } : {}),
     });
     writeFileSync(accountsFile, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
   }
 
   const webDist = config.webDist ? resolve(baseDir, config.webDist) : resolve(here, "../../web/dist");
+  const keys = fileKeyStore(dataDir);
+  const federation = federationFromConfig(config, { keys, clock: systemClock, baseDir });
   const app = await buildApp({
     config: { ...config, webDist },
     database,
     clock: systemClock,
     ids: randomIds,
-    keys: fileKeyStore(dataDir),
+    keys,
     files: localDiskFileStore(join(dataDir, "files")),
     catalogDir: resolve(here, "../../../catalog"),
+    // A regional node names its own log, so the federation's checkpoints tell their nodes apart.
+    ...(config.nodeRegion ? { ledgerOrigin: `tongban.local/${config.nodeRegion}/ledger` } : {}),
+    ...(federation ? { federation } : {}),
   });
   // The demo department systems (公安, 民政, 教育, 人社), each its own process, trusting the gateway's key.
   const providers =
@@ -110,8 +110,25 @@ async function main() {
     onError: (error, during) => app.log.error({ err: error }, `ledger sequencer: ${during} failed`),
   });
 
+  // The federation sender: delivers queued messages to the peers, retrying with backoff.
+  const fed = app.services.federation;
+  const delivery = fed
+    ? startDelivery({
+        federation: fed,
+        database,
+        onError: (error) => app.log.error({ err: error }, "federation delivery failed"),
+      })
+    : undefined;
+  // The trust list is read again on SIGHUP (the administrator signed a new one).
+  process.on("SIGHUP", () => {
+    const problem = federation?.trust.reload();
+    if (problem) app.log.error({ problem }, "the new trust list was refused; keeping the old one");
+    else if (federation) app.log.info({ sequence: federation.trust.current().sequence }, "trust list reloaded");
+  });
+
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
+    await delivery?.stop();
     await sequencer.stop();
     await providers?.stop();
     await app.close();
@@ -119,13 +136,20 @@ async function main() {
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
+  // Started by the federation launcher: stop with it, even when it was killed outright.
+  if (process.send) process.once("disconnect", () => void shutdown("launcher gone"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   await app.listen({ port: config.port, host: config.host });
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = config.publicUrl ? config.publicUrl.replace(/\/?$/, "/") : `http://${shownHost}:${config.port}/`;
   if (existsSync(accountsFile)) {
-    printAccounts(url, JSON.parse(readFileSync(accountsFile, "utf8")) as DemoAccount[], accountsFile);
+    printAccounts(
+      url,
+      JSON.parse(readFileSync(accountsFile, "utf8")) as DemoAccount[],
+      accountsFile,
+      config.nodeRegion,
+    );
   } else {
     process.stdout.write(`\n  通办 Tongban is running at ${url}\n\n`);
   }
@@ -135,7 +159,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof CatalogError) {
+  if (error instanceof CatalogError || error instanceof TrustListError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

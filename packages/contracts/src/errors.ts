@@ -82,6 +82,18 @@ export const errorRegistry = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The content type is not supported" },
   RATE_LIMITED: { status: 429, message: "Too many requests; slow down and try again later" },
   INTERNAL: { status: 500, message: "Something went wrong on our side" },
+  FEDERATION_DISABLED: { status: 404, message: "This node is not a member of a federation" },
+  FEDERATION_PEER_NOT_FOUND: { status: 404, message: "No such member in the federation's trust list" },
+  ENVELOPE_MALFORMED: { status: 400, message: "The envelope is not a well-formed federation message" },
+  ENVELOPE_UNTRUSTED_SENDER: { status: 403, message: "The sender or its key is not in the federation's trust list" },
+  ENVELOPE_BAD_SIGNATURE: {
+    status: 401,
+    message: "The envelope's signature does not verify: it was forged or altered",
+  },
+  ENVELOPE_EXPIRED: { status: 401, message: "The envelope is too old or dated in the future" },
+  ENVELOPE_MISADDRESSED: { status: 421, message: "The envelope is addressed to another node" },
+  ENVELOPE_REPLAYED: { status: 409, message: "This envelope was delivered before" },
+  FEDERATION_MESSAGE_REFUSED: { status: 422, message: "The receiving node cannot apply this message" },
   NOT_READY: { status: 503, message: "The service is not ready" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

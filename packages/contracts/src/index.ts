@@ -4,6 +4,7 @@ export * from "./catalog.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./exchange.ts";
+export * from "./federation.ts";
 export * from "./identity.ts";
 export * from "./notifications.ts";
 export * from "./regions.ts";

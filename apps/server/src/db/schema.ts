@@ -331,6 +331,58 @@ export interface SchemaMigrationsTable {
   applied_at: CreatedAt;
 }
 
+export interface FederationOutboxTable {
+  id: string;
+  peer_region: string;
+  type: string;
+  subject: string | null;
+  idempotency_key: string;
+  body: ColumnType<Record<string, unknown>, string, string>;
+  status: "pending" | "delivered" | "refused";
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+  receipt: string | null;
+  outbox_id: number | null;
+}
+
+export interface FederationInboxTable {
+  id: string;
+  sender_region: string;
+  type: string;
+  subject: string | null;
+  idempotency_key: string;
+  body: ColumnType<Record<string, unknown>, string, string>;
+  sent_at: Timestamp;
+  received_at: Timestamp;
+  receipt: string;
+  outbox_id: number | null;
+}
+
+export interface FederationNoncesTable {
+  sender_region: string;
+  nonce: string;
+  seen_at: Timestamp;
+}
+
+export interface FederationWitnessedTable {
+  log_region: string;
+  origin: string;
+  tree_size: ColumnType<number, number, number>;
+  root_hash: Uint8Array;
+  checkpoint: string;
+  updated_at: Timestamp;
+}
+
+export interface LedgerCosignaturesTable {
+  tree_size: ColumnType<number, number, number>;
+  witness: string;
+  signature_line: string;
+  received_at: Timestamp;
+}
+
 export interface DB {
   regions: RegionsTable;
   departments: DepartmentsTable;
@@ -359,6 +411,11 @@ export interface DB {
   sharing_grants: SharingGrantsTable;
   data_accesses: DataAccessesTable;
   security_events: SecurityEventsTable;
+  federation_outbox: FederationOutboxTable;
+  federation_inbox: FederationInboxTable;
+  federation_nonces: FederationNoncesTable;
+  federation_witnessed: FederationWitnessedTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -37,7 +37,8 @@ export type Action =
   | "exchange.request"
   | "exchange.query"
   | "security.read"
-  | "data_access.read";
+  | "data_access.read"
+  | "federation.read";
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
@@ -107,6 +108,12 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
     case "security.read":
       if (!isStaff || !actor.roles.includes("security_officer")) return deny("security officers only");
       if (!sameRegion(actor, resource)) return deny("outside the security officer's region");
+      return allow;
+    // The node's federation traffic: its administrators and security officers.
+    case "federation.read":
+      if (!isStaff || !actor.roles.some((r) => r === "admin" || r === "security_officer"))
+        return deny("administrators and security officers only");
+      if (!sameRegion(actor, resource)) return deny("outside the staff member's region");
       return allow;
     case "data_access.read":
       if (isStaff) return deny("residents and enterprises only");

@@ -206,9 +206,15 @@ export async function seedDemoWorld(
   db: Db,
   clock: Clock,
   ids: Ids,
-  options: { demoProviderPort?: number } = {},
+  options: {
+    demoProviderPort?: number;
+    /** Seed only these regions, with the residents and enterprises at home there (a regional node). */
+    regions?: readonly string[];
+  } = {},
 ): Promise<DemoAccount[]> {
   const now = clock.now();
+  const wanted = (code: string) => !options.regions || options.regions.includes(code);
+  const seededRegions = demoRegions.filter((r) => wanted(r.code));
   const accounts: DemoAccount[] = [];
   const departmentIds = new Map<string, { id: string; name: string }>();
   const hashes = new Map<string, string>();
@@ -223,7 +229,7 @@ export async function seedDemoWorld(
 
   type Row = Parameters<typeof insertAccount>[1];
   const rows: Row[] = [];
-  for (const region of demoRegions) {
+  for (const region of seededRegions) {
     for (const department of region.departments) {
       departmentIds.set(`${region.code}/${department.code}`, { id: ids.uuid(), name: department.name });
     }
@@ -264,7 +270,7 @@ export async function seedDemoWorld(
       });
     }
   }
-  for (const person of residents) {
+  for (const person of residents.filter((p) => wanted(p.home))) {
     const idNumber = makeIdNumber(person.region, person.birth, person.seq);
     const password = demoPassword();
     rows.push({
@@ -288,7 +294,7 @@ export async function seedDemoWorld(
     });
     accounts.push({ username: idNumber, password, roles: [], department: null, region: person.home, totpSecret: null });
   }
-  for (const enterprise of enterprises) {
+  for (const enterprise of enterprises.filter((e) => wanted(e.home))) {
     const creditCode = makeCreditCode(enterprise.region, enterprise.body);
     const password = demoPassword();
     rows.push({
@@ -323,9 +329,9 @@ export async function seedDemoWorld(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("regions")
-      .values(demoRegions.map((r) => ({ code: r.code, name: r.name, name_en: r.nameEn, created_at: now })))
+      .values(seededRegions.map((r) => ({ code: r.code, name: r.name, name_en: r.nameEn, created_at: now })))
       .execute();
-    for (const region of demoRegions) {
+    for (const region of seededRegions) {
       await trx
         .insertInto("departments")
         .values(
@@ -345,7 +351,7 @@ export async function seedDemoWorld(
     await seedDemoExchange(trx, {
       now,
       ids,
-      regions: demoRegions.map((r) => ({ code: r.code, prefix: r.prefix })),
+      regions: seededRegions.map((r) => ({ code: r.code, prefix: r.prefix })),
       departmentId: (region, code) => departmentIds.get(`${region}/${code}`)?.id as string,
       accountId: (username) => rows.find((r) => r.username === username)?.id as string,
       providerPort: options.demoProviderPort ?? DEMO_PROVIDER_PORT,

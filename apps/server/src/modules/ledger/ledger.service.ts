@@ -77,6 +77,22 @@ export function ledgerEntry(row: {
   });
 }
 
+/**
+ * The node's checkpoint keys, generated into the key store at the first start: Ed25519, and SM2 when
+ * asked. Exported so a federation launcher can publish a node's ledger key before the node starts.
+ */
+export function ledgerKeyPairs(keys: KeyStore, origin: string, sm2: boolean) {
+  const loadKey = (name: string, type: "ed25519" | "sm2") =>
+    JSON.parse(keys.getOrCreate(name, () => JSON.stringify(generateNoteKey(origin, type)))) as {
+      signerKey: string;
+      verifierKey: string;
+    };
+  return {
+    ed25519: loadKey("ledger-note-key", "ed25519"),
+    sm2: sm2 ? loadKey("ledger-sm2-key", "sm2") : undefined,
+  };
+}
+
 export function createLedgerService({
   db,
   clock,
@@ -91,13 +107,7 @@ export function createLedgerService({
   /** Also sign each checkpoint with the node's SM2 key (SM2-with-SM3, default distinguishing ID). */
   sm2?: boolean;
 }) {
-  const loadKey = (name: string, type: "ed25519" | "sm2") =>
-    JSON.parse(keys.getOrCreate(name, () => JSON.stringify(generateNoteKey(origin, type)))) as {
-      signerKey: string;
-      verifierKey: string;
-    };
-  const pair = loadKey("ledger-note-key", "ed25519");
-  const sm2Pair = sm2 ? loadKey("ledger-sm2-key", "sm2") : undefined;
+  const { ed25519: pair, sm2: sm2Pair } = ledgerKeyPairs(keys, origin, sm2);
   // The Ed25519 line comes first: Go's sumdb/note and every C2SP verifier read it and skip the SM2 line.
   const signers = [parseSignerKey(pair.signerKey), ...(sm2Pair ? [parseSignerKey(sm2Pair.signerKey)] : [])];
 

@@ -1,0 +1,330 @@
+// Two nodes in one process, each on its own database, joined by the local transport: the outbox,
+// the inbox and their failure cases, against PGlite (or PostgreSQL with DATABASE_URL).
+import type { Envelope, TrustList } from "@tongban/contracts";
+import { generateNoteKey, parseSignerKey } from "@tongban/ledger";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { testClock } from "../../../test/support/clock.ts";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
+import type { Db } from "../../db/database.ts";
+import { AppError } from "../../http/errors.ts";
+import { memoryKeyStore, randomIds } from "../../ports/index.ts";
+import { recordChange } from "../ledger/outbox.ts";
+import { sealEnvelope } from "./envelope.ts";
+import { createFederationService, type FederationService } from "./federation.service.ts";
+import { nodeIdentity } from "./identity.ts";
+import { localTransport, type PeerAnswer } from "./transport.ts";
+import { createTrustStore, signTrustList } from "./trust-list.ts";
+
+const clock = testClock("2026-06-01T08:00:00Z");
+const admin = generateNoteKey("tongban-federation-admin");
+const fuzhouKeys = memoryKeyStore();
+const weinanKeys = memoryKeyStore();
+const fuzhouId = nodeIdentity(fuzhouKeys, "350100");
+const weinanId = nodeIdentity(weinanKeys, "610500");
+const URL_A = "http://127.0.0.1:19011/";
+const URL_B = "http://127.0.0.1:19012/";
+
+const list: TrustList = {
+  federation: "test",
+  sequence: 1,
+  issuedAt: "2026-01-01T00:00:00Z",
+  nextUpdate: "2027-01-01T00:00:00Z",
+  members: [
+    {
+      regionCode: "350100",
+      name: "福州市",
+      url: URL_A,
+      keys: [{ use: "node", key: fuzhouId.node.verifierKey }],
+      validUntil: "2027-01-01T00:00:00Z",
+    },
+    {
+      regionCode: "610500",
+      name: "渭南市",
+      url: URL_B,
+      keys: [{ use: "node", key: weinanId.node.verifierKey }],
+      validUntil: "2027-01-01T00:00:00Z",
+    },
+  ],
+};
+const note = signTrustList(list, [parseSignerKey(admin.signerKey)]);
+const trust = () => createTrustStore({ read: () => note, adminKeys: [admin.verifierKey], now: () => clock.now() });
+
+// The network between the nodes: a node missing from it is down; `tap` sees every envelope.
+const network = new Map<string, (envelope: Envelope) => Promise<PeerAnswer>>();
+let tap: (envelope: Envelope, answer: PeerAnswer) => void = () => {};
+
+let a: TestDatabase;
+let b: TestDatabase;
+let fuzhou: FederationService;
+let weinan: FederationService;
+
+const answerOf = async (receive: () => Promise<unknown>): Promise<PeerAnswer> => {
+  try {
+    return { status: 200, body: await receive() };
+  } catch (error) {
+    if (error instanceof AppError) return { status: error.status, body: { code: error.code, message: error.message } };
+    return { status: 500, body: { code: "INTERNAL" } };
+  }
+};
+
+function node(db: Db, identity: typeof fuzhouId) {
+  return createFederationService({
+    db,
+    clock,
+    ids: randomIds,
+    identity,
+    trust: trust(),
+    transport: localTransport(network),
+    delivery: { retryMaxMs: 2_000, retryBaseMs: 100, leaseMs: 10_000 },
+  });
+}
+
+// What a message does at Weinan in the tests: a ledger entry, so "applied once" is countable.
+async function applyNote(trx: Db, message: { id: string; body: Record<string, unknown> }) {
+  if (message.body.refuse) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: "refused by the handler" });
+  if (message.body.crash) throw new Error("the handler fell over");
+  await recordChange(trx, { type: "test.applied", subject: String(message.body.n), actor: null, at: clock.now() });
+}
+
+const applied = async (n?: number) => {
+  let query = b.database.db.selectFrom("outbox").select("subject").where("type", "=", "test.applied");
+  if (n !== undefined) query = query.where("subject", "=", String(n));
+  return (await query.execute()).length;
+};
+const securityEvents = async () =>
+  (await b.database.db.selectFrom("security_events").select("type").where("source", "=", "federation").execute()).map(
+    (r) => r.type,
+  );
+let counter = 0;
+async function send(body: Record<string, unknown> = {}) {
+  counter += 1;
+  const n = counter;
+  const id = await a.database.db.transaction().execute((trx) =>
+    fuzhou.send(trx, {
+      to: "610500",
+      type: "test.note",
+      subject: `case-${n}`,
+      idempotencyKey: `note-key-${n}`,
+      body: { n, ...body },
+      actor: null,
+    }),
+  );
+  return { id, n };
+}
+const outboxRow = (id: string) =>
+  a.database.db.selectFrom("federation_outbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+
+beforeAll(async () => {
+  a = await createTestDatabase();
+  b = await createTestDatabase();
+  fuzhou = node(a.database.db, fuzhouId);
+  weinan = node(b.database.db, weinanId);
+  weinan.on("test.note", applyNote);
+});
+afterAll(async () => {
+  await a?.drop();
+  await b?.drop();
+});
+beforeEach(() => {
+  network.clear();
+  network.set(URL_B, async (envelope) => {
+    const answer = await answerOf(() => weinan.receive(envelope));
+    tap(envelope, answer);
+    return answer;
+  });
+  tap = () => {};
+});
+
+describe("messages between two nodes", () => {
+  it("are delivered, applied once, acknowledged with a signed receipt and recorded on both ledgers", async () => {
+    const { id, n } = await send();
+    expect(await fuzhou.deliverDue()).toMatchObject({ taken: 1, delivered: 1 });
+    expect(await applied(n)).toBe(1);
+    const row = await outboxRow(id);
+    expect(row.status).toBe("delivered");
+    expect(JSON.parse(row.receipt as string)).toMatchObject({
+      messageId: id,
+      from: "350100",
+      to: "610500",
+      status: "accepted",
+    });
+    const sentTypes = await a.database.db.selectFrom("outbox").select("type").where("subject", "=", id).execute();
+    expect(sentTypes.map((r) => r.type).sort()).toEqual(["federation.message_delivered", "federation.message_sent"]);
+    const received = await b.database.db
+      .selectFrom("federation_inbox")
+      .select(["outbox_id", "subject"])
+      .where("subject", "=", `case-${n}`)
+      .execute();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.outbox_id).not.toBeNull();
+    // Nothing left to do.
+    expect(await fuzhou.deliverDue()).toMatchObject({ taken: 0 });
+  });
+
+  it("queue a message once however often the sender asks with the same idempotency key", async () => {
+    const queue = () =>
+      a.database.db.transaction().execute((trx) =>
+        fuzhou.send(trx, {
+          to: "610500",
+          type: "test.note",
+          subject: "s",
+          idempotencyKey: "same-key-1",
+          body: { n: "same" },
+          actor: null,
+        }),
+      );
+    const first = await queue();
+    const second = await queue();
+    expect(second).toBe(first);
+    await fuzhou.deliverDue();
+    expect(await applied()).toBeGreaterThan(0);
+    const rows = await b.database.db.selectFrom("outbox").select("subject").where("subject", "=", "same").execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it("wait while the peer is down and arrive once it is back, none lost, none doubled", async () => {
+    network.delete(URL_B);
+    const sent = [await send(), await send(), await send()];
+    expect(await fuzhou.deliverDue()).toMatchObject({ taken: 3, delivered: 0 });
+    for (const { id } of sent) expect((await outboxRow(id)).last_error).toMatch(/unreachable/);
+    // Not due again before the backoff has passed.
+    expect(await fuzhou.deliverDue()).toMatchObject({ taken: 0 });
+    clock.advance(1_000);
+    expect(await fuzhou.deliverDue()).toMatchObject({ taken: 3, delivered: 0 });
+    const peers = await fuzhou.peers();
+    expect(peers.peers.find((p) => p.regionCode === "610500")?.pendingMessages).toBe(3);
+
+    network.set(URL_B, (envelope) => answerOf(() => weinan.receive(envelope)));
+    clock.advance(2_000);
+    expect(await fuzhou.deliverDue()).toMatchObject({ taken: 3, delivered: 3 });
+    for (const { id, n } of sent) {
+      expect((await outboxRow(id)).status).toBe("delivered");
+      expect(await applied(n)).toBe(1);
+    }
+  });
+
+  it("are applied once when the receipt is lost and the sender delivers again", async () => {
+    // The peer applies the message but the answer never reaches the sender.
+    network.set(URL_B, async (envelope) => {
+      await weinan.receive(envelope);
+      throw new Error("socket hang up");
+    });
+    const { id, n } = await send();
+    expect(await fuzhou.deliverDue()).toMatchObject({ delivered: 0 });
+    expect(await applied(n)).toBe(1);
+    network.set(URL_B, (envelope) => answerOf(() => weinan.receive(envelope)));
+    clock.advance(2_000);
+    expect(await fuzhou.deliverDue()).toMatchObject({ delivered: 1 });
+    expect(await applied(n)).toBe(1);
+    expect((await outboxRow(id)).status).toBe("delivered");
+  });
+
+  it("survive a sender that dies mid-delivery: another sender takes the message after its lease", async () => {
+    const { id, n } = await send();
+    // The first sender takes the message and dies before delivering it: only its lease remains.
+    await a.database.db
+      .updateTable("federation_outbox")
+      .set({ next_attempt_at: new Date(clock.now().getTime() + 10_000), attempts: 1 })
+      .where("id", "=", id)
+      .execute();
+    const restarted = node(a.database.db, fuzhouId);
+    expect(await restarted.deliverDue()).toMatchObject({ taken: 0 });
+    clock.advance(10_001);
+    expect(await restarted.deliverDue()).toMatchObject({ taken: 1, delivered: 1 });
+    expect(await applied(n)).toBe(1);
+  });
+
+  it("are refused for good when the peer cannot apply them, and retried when it fails", async () => {
+    const refused = await send({ refuse: true });
+    const crashed = await send({ crash: true });
+    await fuzhou.deliverDue();
+    const refusedRow = await outboxRow(refused.id);
+    expect(refusedRow.status).toBe("refused");
+    expect(refusedRow.last_error).toMatch(/FEDERATION_MESSAGE_REFUSED/);
+    const crashedRow = await outboxRow(crashed.id);
+    expect(crashedRow.status).toBe("pending");
+    expect(crashedRow.last_error).toMatch(/500/);
+    // A refused message's inbox row was rolled back with the handler's effect.
+    expect(
+      await b.database.db
+        .selectFrom("federation_inbox")
+        .select("id")
+        .where("subject", "=", `case-${refused.n}`)
+        .execute(),
+    ).toHaveLength(0);
+  });
+});
+
+describe("the inbox refuses and reports", () => {
+  const seal = (
+    overrides: Partial<Parameters<typeof sealEnvelope>[0]> = {},
+    signer = fuzhouId.node,
+    at = clock.now(),
+  ) =>
+    sealEnvelope(
+      {
+        id: randomIds.uuid(),
+        from: "350100",
+        to: "610500",
+        type: "test.note",
+        subject: "forged",
+        idempotencyKey: `k-${randomIds.token(8)}`,
+        body: { n: `x-${randomIds.token(4)}` },
+        ...overrides,
+      },
+      signer,
+      at,
+      randomIds.token(18),
+    );
+
+  it("a replayed envelope: the copy is refused, the message applied once", async () => {
+    let captured: Envelope | undefined;
+    tap = (envelope) => {
+      captured = envelope;
+    };
+    const { n } = await send();
+    await fuzhou.deliverDue();
+    expect(captured).toBeDefined();
+    const before = (await securityEvents()).length;
+    await expect(weinan.receive(captured)).rejects.toMatchObject({ code: "ENVELOPE_REPLAYED" });
+    expect(await applied(n)).toBe(1);
+    expect((await securityEvents()).slice(before)).toEqual(["federation.envelope_replayed"]);
+  });
+
+  it("forged, altered, misaddressed and expired envelopes, each as a security event", async () => {
+    const before = (await securityEvents()).length;
+    const intruder = parseSignerKey(generateNoteKey("tongban-node-350100").signerKey);
+    await expect(weinan.receive(seal({}, intruder))).rejects.toMatchObject({ code: "ENVELOPE_UNTRUSTED_SENDER" });
+    const altered = { ...seal(), body: { n: "altered" } };
+    await expect(weinan.receive(altered)).rejects.toMatchObject({ code: "ENVELOPE_BAD_SIGNATURE" });
+    await expect(weinan.receive(seal({ to: "500000" }))).rejects.toMatchObject({ code: "ENVELOPE_MISADDRESSED" });
+    const old = seal({}, fuzhouId.node, new Date(clock.now().getTime() - 10 * 60_000));
+    await expect(weinan.receive(old)).rejects.toMatchObject({ code: "ENVELOPE_EXPIRED" });
+    await expect(weinan.receive({ hello: "world" })).rejects.toMatchObject({ code: "ENVELOPE_MALFORMED" });
+    expect((await securityEvents()).slice(before).sort()).toEqual([
+      "federation.envelope_bad_signature",
+      "federation.envelope_expired",
+      "federation.envelope_malformed",
+      "federation.envelope_misaddressed",
+      "federation.envelope_untrusted_sender",
+    ]);
+    const event = await b.database.db
+      .selectFrom("security_events")
+      .selectAll()
+      .where("type", "=", "federation.envelope_bad_signature")
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ severity: "high", region_code: "610500" });
+    expect(await applied()).toBeGreaterThan(0);
+    expect(
+      await b.database.db.selectFrom("outbox").select("id").where("subject", "in", ["altered", "forged"]).execute(),
+    ).toHaveLength(0);
+  });
+
+  it("a message type the node has no handler for is refused without a security event", async () => {
+    const before = (await securityEvents()).length;
+    await expect(weinan.receive(seal({ type: "unknown.kind" }))).rejects.toMatchObject({
+      code: "FEDERATION_MESSAGE_REFUSED",
+    });
+    expect((await securityEvents()).length).toBe(before);
+  });
+});

@@ -1,0 +1,56 @@
+// How envelopes reach a peer: the real adapter posts them over HTTP to the peer's inbox; the local
+// adapter hands them to nodes in the same process (tests, and a demo without sockets).
+import type { Envelope } from "@tongban/contracts";
+
+export interface PeerAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface PeerTransport {
+  /** Delivers one envelope to the node at `url`; answers its HTTP status and JSON body, or throws when unreachable. */
+  deliver(url: string, envelope: Envelope): Promise<PeerAnswer>;
+}
+
+export const INBOX_PATH = "api/v1/federation/inbox";
+
+export function inboxUrl(nodeUrl: string): string {
+  return new URL(INBOX_PATH, nodeUrl.endsWith("/") ? nodeUrl : `${nodeUrl}/`).toString();
+}
+
+/** POSTs the envelope as JSON to `<node url>api/v1/federation/inbox` (keep-alive connections). */
+export function httpTransport({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): PeerTransport {
+  return {
+    async deliver(url, envelope) {
+      const response = await fetch(inboxUrl(url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(envelope),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = { message: text.slice(0, 200) };
+      }
+      return { status: response.status, body };
+    },
+  };
+}
+
+/**
+ * Nodes in one process, found by their URL in the trust list; a URL with no node behaves like a
+ * peer that is down.
+ */
+export function localTransport(nodes: Map<string, (envelope: Envelope) => Promise<PeerAnswer>>): PeerTransport {
+  return {
+    async deliver(url, envelope) {
+      const receive = nodes.get(url);
+      if (!receive) throw new Error(`connect ECONNREFUSED ${url}`);
+      // A copy, as a network would make: the receiver never shares the sender's objects.
+      return receive(JSON.parse(JSON.stringify(envelope)) as Envelope);
+    },
+  };
+}

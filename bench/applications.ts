@@ -1,10 +1,12 @@
 // Applications submitted per second end to end and case reads per second, on PGlite and on
 // PostgreSQL, each beside a bare-Fastify endpoint measured in the same run.
 //   npx tsx bench/applications.ts [--drafts 3000] [--connections 1000] [--seconds 10] [--only pglite|postgres]
+// Against a server already running (e.g. under `node --cpu-prof`), with its data folder's demo accounts:
+//   npx tsx bench/applications.ts --url http://127.0.0.1:18999 --data-dir /tmp/perfdata [--database tongban_perf]
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,6 +19,9 @@ const { values } = parseArgs({
     connections: { type: "string", default: "1000" },
     seconds: { type: "string", default: "10" },
     only: { type: "string" },
+    url: { type: "string" },
+    "data-dir": { type: "string" },
+    database: { type: "string" },
   },
 });
 const DRAFTS = Number(values.drafts);
@@ -57,6 +62,47 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
+  total: number;
+  /** CPU time per request of the server process and of the database's backends, when known. */
+  serverCpuMs?: number;
+  databaseCpuMs?: number;
+}
+
+// Rates on a machine whose cores the load generator shares swing with whatever else runs; the CPU
+// time each request costs the server and PostgreSQL does not, so the benchmark prints both.
+async function serverCpuSeconds(base: string): Promise<number | undefined> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const match = text.match(/^tongban_process_cpu_seconds_total (\S+)$/m);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** CPU seconds of the PostgreSQL backends serving `database` on this machine (Linux /proc). */
+function databaseCpuSeconds(database: string | undefined): number | undefined {
+  if (!database || !existsSync("/proc/self/stat")) return undefined;
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(` ${database} `)) continue;
+      const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The backend ended meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
+async function measured(base: string, database: string | undefined, options: autocannon.Options) {
+  const server = await serverCpuSeconds(base);
+  const db = databaseCpuSeconds(database);
+  const figures = await run(options);
+  const serverAfter = await serverCpuSeconds(base);
+  const dbAfter = databaseCpuSeconds(database);
+  const per = (before?: number, after?: number) =>
+    before === undefined || after === undefined || figures.total === 0
+      ? undefined
+      : ((after - before) * 1000) / figures.total;
+  return { ...figures, serverCpuMs: per(server, serverAfter), databaseCpuMs: per(db, dbAfter) };
 }
 
 function run(options: autocannon.Options): Promise<Figures> {
@@ -69,6 +115,7 @@ function run(options: autocannon.Options): Promise<Figures> {
         p99: result.latency.p99,
         errors: result.errors + result.timeouts,
         non2xx: result.non2xx,
+        total: result.requests.total,
       });
     });
   });
@@ -172,11 +219,13 @@ async function measure(kind: "pglite" | "postgres") {
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+    DEMO_PROVIDERS: "false",
   };
   let dropDatabase = async () => {};
+  const databaseName = `tongban_bench_${Date.now()}`;
   if (kind === "postgres") {
     const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-    const name = `tongban_bench_${Date.now()}`;
+    const name = databaseName;
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
     await client.query(`create database ${name}`);
@@ -193,8 +242,19 @@ async function measure(kind: "pglite" | "postgres") {
     };
   }
   const server = await start("npx", ["tsx", "apps/server/src/main.ts"], env);
-  const base = `http://127.0.0.1:${port}`;
   try {
+    return await drive(`http://127.0.0.1:${port}`, dataDir, kind === "postgres" ? databaseName : undefined);
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 1000));
+    await dropDatabase().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Prepares drafts, submits them all, then reads cases for SECONDS: the two figures. */
+async function drive(base: string, dataDir: string, database?: string) {
+  {
     const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as {
       username: string;
       password: string;
@@ -210,7 +270,7 @@ async function measure(kind: "pglite" | "postgres") {
     const prepareSeconds = (Date.now() - preparedAt) / 1000;
 
     let index = 0;
-    const submit = await run({
+    const submit = await measured(base, database, {
       url: base,
       connections: Math.min(CONNECTIONS, drafts.length),
       amount: drafts.length,
@@ -235,7 +295,7 @@ async function measure(kind: "pglite" | "postgres") {
       ],
     });
     let readIndex = 0;
-    const read = await run({
+    const read = await measured(base, database, {
       url: base,
       connections: CONNECTIONS,
       duration: SECONDS,
@@ -250,16 +310,25 @@ async function measure(kind: "pglite" | "postgres") {
       ],
     });
     return { submit, read, prepareSeconds, drafts: drafts.length };
-  } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 1000));
-    await dropDatabase().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
+const cpu = (f: Figures) =>
+  f.serverCpuMs === undefined
+    ? ""
+    : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}`;
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}`;
+  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}${cpu(f)}`;
+
+if (values.url) {
+  const figures = await drive(values.url, values["data-dir"] ?? "./data", values.database);
+  process.stdout.write(
+    `[${values.url}] (${figures.drafts} drafts prepared in ${figures.prepareSeconds.toFixed(1)} s)\n`,
+  );
+  process.stdout.write(`${line("submit (POST …/actions)", figures.submit)}\n`);
+  process.stdout.write(`${line("case read (GET /applications/:id)", figures.read)}\n`);
+  process.exit(0);
+}
 
 const kinds = (values.only ? [values.only] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 process.stdout.write(

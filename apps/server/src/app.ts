@@ -31,6 +31,8 @@ import { createAuthCache } from "./modules/auth/auth-cache.ts";
 import { loadCatalog } from "./modules/catalog/catalog.loader.ts";
 import { catalogRoutes } from "./modules/catalog/catalog.routes.ts";
 import { createCatalogService } from "./modules/catalog/catalog.service.ts";
+import { certificatesPublicRoutes, certificatesRoutes } from "./modules/certificates/certificates.routes.ts";
+import { createCertificatesService } from "./modules/certificates/certificates.service.ts";
 import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
 import { createDepartmentsService } from "./modules/departments/departments.service.ts";
 import type { Connector } from "./modules/exchange/connectors.ts";
@@ -136,6 +138,15 @@ export function buildServices(
     departments,
     connectors: deps.exchangeConnectors,
   });
+  const certificates = createCertificatesService({
+    db,
+    clock,
+    ids,
+    keys: deps.keys,
+    files: deps.files,
+    ledger,
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}/`,
+  });
   const applications = createApplicationsService({
     db,
     clock,
@@ -145,6 +156,7 @@ export function buildServices(
     notifications,
     signatures,
     exchange,
+    certificates,
   });
   const security = createSecurityService({ db });
   const federation = deps.federation
@@ -168,6 +180,7 @@ export function buildServices(
     signatures,
     notifications,
     applications,
+    certificates,
     ledger,
     exchange,
     security,
@@ -287,6 +300,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(staffRoutes, { accounts: services.accounts });
       await api.register(catalogRoutes, { catalog: services.catalog });
       await api.register(applicationsRoutes, { applications: services.applications });
+      await api.register(certificatesRoutes, { certificates: services.certificates });
+      await api.register(certificatesPublicRoutes, { certificates: services.certificates });
       await api.register(notificationsRoutes, { notifications: services.notifications });
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
       await api.register(exchangeRoutes, { exchange: services.exchange });

@@ -94,6 +94,12 @@ export const errorRegistry = {
   ENVELOPE_MISADDRESSED: { status: 421, message: "The envelope is addressed to another node" },
   ENVELOPE_REPLAYED: { status: 409, message: "This envelope was delivered before" },
   FEDERATION_MESSAGE_REFUSED: { status: 422, message: "The receiving node cannot apply this message" },
+  CERTIFICATE_NOT_FOUND: { status: 404, message: "No such e-certificate" },
+  CERTIFICATE_NOT_VALID: { status: 409, message: "The e-certificate is no longer valid (revoked or superseded)" },
+  CERTIFICATE_NOT_APPLICABLE: {
+    status: 422,
+    message: "This certificate cannot satisfy the material: it is of another type or not the applicant's",
+  },
   NOT_READY: { status: 503, message: "The service is not ready" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

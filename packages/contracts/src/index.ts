@@ -1,6 +1,7 @@
 export * from "./accounts.ts";
 export * from "./applications.ts";
 export * from "./catalog.ts";
+export * from "./certificates.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./exchange.ts";

@@ -383,7 +383,55 @@ export interface LedgerCosignaturesTable {
   received_at: Timestamp;
 }
 
+export interface CertificatesTable {
+  id: string;
+  number: string;
+  type: string;
+  name: string;
+  holder_id: string;
+  application_id: string | null;
+  service_code: string;
+  region_code: string;
+  department_id: string;
+  credential: string;
+  credential_sha256: string;
+  status: "valid" | "revoked" | "superseded";
+  status_reason: string | null;
+  status_changed_at: Timestamp | null;
+  status_changed_by: string | null;
+  superseded_by: string | null;
+  issued_at: Timestamp;
+  valid_until: Timestamp | null;
+  outbox_id: ColumnType<number, number, number>;
+  status_outbox_id: ColumnType<number | null, number | null | undefined, number | null>;
+  pdf_sha256: string | null;
+  pdf_outbox_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface CertificateVerificationsTable {
+  id: string;
+  certificate_id: string;
+  at: Timestamp;
+  method: "qr" | "json" | "pdf" | "number";
+  valid: boolean;
+  outcome: string;
+  verifier_id: string | null;
+}
+
+export interface ApplicationCertificateMaterialsTable {
+  id: string;
+  application_id: string;
+  material_code: string;
+  certificate_id: string;
+  attached_by: string;
+  attached_at: Timestamp;
+  replaced_at: Timestamp | null;
+}
+
 export interface DB {
+  certificates: CertificatesTable;
+  certificate_verifications: CertificateVerificationsTable;
+  application_certificate_materials: ApplicationCertificateMaterialsTable;
   regions: RegionsTable;
   departments: DepartmentsTable;
   accounts: AccountsTable;

@@ -25,6 +25,7 @@ import type { Clock, Ids } from "../../ports/index.ts";
 import type { OutgoingMessage } from "../../ports/messaging.ts";
 import { addWorkingDays, chinaDate } from "../../reference/calendar.ts";
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
+import type { CertificatesService } from "../certificates/certificates.service.ts";
 import { type ExchangeService, resourceCodeFor } from "../exchange/exchange.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import type { NotificationsService } from "../notifications/notifications.service.ts";
@@ -135,6 +136,8 @@ export function createApplicationsService(deps: {
   catalog: CatalogService;
   notifications: NotificationsService;
   signatures: SignaturesService;
+  /** Issues the e-certificate of an approved case whose service has one (电子证照). */
+  certificates?: Pick<CertificatesService, "issueForApproval">;
   /** The exchange gateway, for materials fetched from shared data (材料免提交). */
   exchange: Pick<ExchangeService, "queryForApplication" | "describeForApplication">;
 }) {
@@ -773,6 +776,20 @@ export function createApplicationsService(deps: {
           idempotency_key: context.idempotencyKey,
           outbox_id: outboxId,
         });
+        if (type === "approve" && deps.certificates)
+          await deps.certificates.issueForApproval(trx, {
+            applicationId: id,
+            applicationNumber: row.number,
+            serviceCode: row.service_code,
+            item,
+            regionCode: row.region_code,
+            departmentId: row.department_id,
+            departmentName: row.department_name,
+            applicantId: row.applicant_id,
+            form: row.form,
+            approvedBy: actor.accountId,
+            at: now,
+          });
         const deadline = deadlineOf(next, item.committedLimitDays, today);
         const warnOn = next.acceptedOn
           ? addWorkingDays(next.acceptedOn, Math.ceil(item.committedLimitDays * WARNING_SHARE) + deadline.pausedDays)

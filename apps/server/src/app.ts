@@ -146,6 +146,8 @@ export function buildServices(
     files: deps.files,
     ledger,
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}/`,
+    // In a federation, every member's certificate key in the signed trust list is trusted too.
+    federationTrustList: deps.federation ? () => deps.federation?.trust.current().list : undefined,
   });
   const applications = createApplicationsService({
     db,

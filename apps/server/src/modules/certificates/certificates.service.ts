@@ -66,6 +66,19 @@ const OUTCOME_OF_FAILED: Record<Check["check"], string> = {
   document: "altered",
 };
 
+/**
+ * The node's e-certificate key (Ed25519, signed-note form), made at the first start beside its ledger
+ * keys. The federation's trust list carries its verifier key under use "certificate".
+ */
+export function issuerSignerKey(keys: KeyStore, ledgerOrigin: string): string {
+  const name = `${ledgerOrigin.replace(/\/ledger$/, "")}/certificates`.replace(/[^\w./-]/g, "-");
+  return keys.getOrCreate("certificate-issuer-key", () => generateNoteKey(name, "ed25519").signerKey);
+}
+
+/** The verifier key of the node's e-certificate key, for its entry in the trust list. */
+export const issuerVerifierKey = (keys: KeyStore, ledgerOrigin: string) =>
+  certificateSigningKey(issuerSignerKey(keys, ledgerOrigin)).verifierKey;
+
 const sha256Hex = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -82,10 +95,7 @@ export function createCertificatesService(deps: {
   federationTrustList?: () => TrustListMembers | undefined;
 }) {
   const { db, clock, ids, files, ledger } = deps;
-  const keyName = `${ledger.origin.replace(/\/ledger$/, "")}/certificates`.replace(/[^\w./-]/g, "-");
-  const key = certificateSigningKey(
-    deps.keys.getOrCreate("certificate-issuer-key", () => generateNoteKey(keyName, "ed25519").signerKey),
-  );
+  const key = certificateSigningKey(issuerSignerKey(deps.keys, ledger.origin));
   const ownList = ownTrustList(key.verifierKey, [ledger.verifierKey]);
   const trust = nodeIssuerTrust(ownList, deps.federationTrustList);
   const base = deps.publicUrl.replace(/\/?$/, "/");

@@ -7,6 +7,7 @@ import type { TrustList } from "@tongban/contracts";
 import { generateNoteKey, parseSignerKey } from "@tongban/ledger";
 import { fileKeyStore } from "../../ports/index.ts";
 import { demoRegions } from "../../seed/demo-world.ts";
+import { issuerVerifierKey } from "../certificates/certificates.service.ts";
 import { ledgerKeyPairs } from "../ledger/ledger.service.ts";
 import { nodeIdentity } from "./identity.ts";
 import { signTrustList, verifyTrustList } from "./trust-list.ts";
@@ -82,6 +83,10 @@ export function prepareDemoFederation({
           { use: "witness" as const, key: identity.witness.verifierKey },
           { use: "ledger" as const, key: ledger.ed25519.verifierKey },
           ...(ledger.sm2 ? [{ use: "ledger" as const, key: ledger.sm2.verifierKey }] : []),
+          {
+            use: "certificate" as const,
+            key: issuerVerifierKey(keys, `tongban.local/${node.regionCode}/ledger`),
+          },
         ],
         validUntil: new Date(now.getTime() + 365 * DAY).toISOString(),
       };

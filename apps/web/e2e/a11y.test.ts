@@ -127,4 +127,53 @@ browserSuite("WCAG 2.1 AA (axe)", () => {
     }
     expect(found).toEqual([]);
   });
+
+  it("has no violations on data sharing: the steward's console, a resource, security events, who read my data", async () => {
+    const { server, browser } = env;
+    const found: string[] = [];
+    const base = `${server.baseUrl}/workbench/data-sharing`;
+    // 公安's steward on a phone: the catalogue, a resource, each list, the approval dialog.
+    const steward = await newPage(browser, phone);
+    await recordingFailure(steward.page, "a11y-data-steward", async () => {
+      const { page } = steward;
+      await logIn(page, server, "fz.ga.steward");
+      found.push(...(await scan(page, base)));
+      await page.locator("[data-resource]").first().waitFor();
+      found.push(...(await scanHere(page, "resource catalogue")));
+      found.push(...(await scan(page, `${base}/resources/350100.gongan.household_registration`)));
+      for (const tab of ["outgoing", "grants", "incoming"]) found.push(...(await scan(page, `${base}?tab=${tab}`)));
+      await page
+        .locator("[data-request]")
+        .first()
+        .getByRole("button", { name: /批\s*准/ })
+        .click();
+      await page.getByRole("dialog").waitFor();
+      found.push(...(await scanHere(page, "approval dialog")));
+    });
+    await steward.context.close();
+    // 民政's steward on a desktop: another department's resource, its request form with errors.
+    const asker = await newPage(browser, desktop);
+    await recordingFailure(asker.page, "a11y-data-request", async () => {
+      const { page } = asker;
+      await logIn(page, server, "fz.mz.steward");
+      found.push(...(await scan(page, `${base}/resources/350100.gongan.resident_identity`)));
+      await page.getByRole("button", { name: "提交申请" }).click();
+      await page.locator(".ant-form-item-explain-error").first().waitFor();
+      found.push(...(await scanHere(page, "sharing request with errors")));
+    });
+    await asker.context.close();
+    // The security officer's events and a resident's "who read my data", on phones.
+    for (const [username, path] of [
+      ["fz.security", "/workbench/security"],
+      [server.resident("350100").username, "/me/data-access"],
+    ] as const) {
+      const { page, context } = await newPage(browser, phone);
+      await recordingFailure(page, `a11y-${path}`, async () => {
+        await logIn(page, server, username);
+        found.push(...(await scan(page, `${server.baseUrl}${path}`)));
+      });
+      await context.close();
+    }
+    expect(found).toEqual([]);
+  });
 });

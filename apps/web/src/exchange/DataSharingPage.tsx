@@ -9,11 +9,12 @@ import type {
   SharingRequest,
   SharingRequestStatus,
 } from "@tongban/contracts";
-import { Alert, App, Button, Card, Descriptions, Flex, Form, Input, InputNumber, Modal, Tabs, Tag } from "antd";
+import { Alert, App, Button, Card, Descriptions, Flex, Form, Input, InputNumber, Modal, Tag } from "antd";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { isApiError } from "../api/client.ts";
+import { useSession } from "../api/session.ts";
 import { formatDate, formatDateTime } from "../format.ts";
 import { CheckboxFieldset } from "../forms/CheckboxFieldset.tsx";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
@@ -90,7 +91,11 @@ function CatalogueTab() {
   const [params, setFilter] = useUrlFilters();
   const q = params.get("q") ?? "";
   const sharingClass = sharingClasses.find((c) => c === params.get("sharingClass"));
-  const query = useQuery(resourcesQuery({ q: q || undefined, sharingClass }));
+  // The staff member's own region's catalogue: the departments they share with day to day.
+  const { user } = useSession();
+  const query = useQuery(
+    resourcesQuery({ q: q || undefined, sharingClass, regionCode: user?.regionCode ?? undefined }),
+  );
   return (
     <>
       <Flex gap={16} wrap align="end" className="tb-filter-row">
@@ -499,33 +504,35 @@ function GrantsTab() {
 export default function DataSharingPage() {
   const { t } = useTranslation();
   usePageTitle(t("exchange.console.title"));
-  const [params, setFilter] = useUrlFilters();
+  const [params] = useUrlFilters();
   const tab: Tab = tabs.find((k) => k === params.get("tab")) ?? "catalogue";
   return (
     <div>
       <h1 className="tb-page-title">{t("exchange.console.title")}</h1>
       <p className="tb-muted">{t("exchange.console.lead")}</p>
       <Card>
-        <Tabs
-          activeKey={tab}
-          onChange={(key) => {
-            // Each tab has its own filters.
-            for (const name of ["q", "sharingClass", "status", "grantStatus"]) setFilter(name, "");
-            setFilter("tab", key === "catalogue" ? "" : key);
-          }}
-          items={tabs.map((key) => ({
-            key,
-            label: t(`exchange.console.tabs.${key}`),
-            children:
-              key !== tab ? null : key === "catalogue" ? (
-                <CatalogueTab />
-              ) : key === "grants" ? (
-                <GrantsTab />
-              ) : (
-                <RequestsTab side={key} />
-              ),
-          }))}
-        />
+        {/* Links rather than tabs: each part has its own address, and they wrap on a phone. */}
+        <nav aria-label={t("exchange.console.title")}>
+          <ul className="tb-subnav">
+            {tabs.map((key) => (
+              <li key={key}>
+                <Link
+                  to={key === "catalogue" ? "/workbench/data-sharing" : `/workbench/data-sharing?tab=${key}`}
+                  aria-current={key === tab ? "page" : undefined}
+                >
+                  {t(`exchange.console.tabs.${key}`)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        {tab === "catalogue" ? (
+          <CatalogueTab />
+        ) : tab === "grants" ? (
+          <GrantsTab />
+        ) : (
+          <RequestsTab key={tab} side={tab} />
+        )}
       </Card>
     </div>
   );

@@ -2,7 +2,7 @@
 // and — for another department's conditionally shared resource — the request for it.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { DataResource } from "@tongban/contracts";
-import { Alert, App, Button, Card, Descriptions, Flex, Form, Input, Skeleton, Table, Tag } from "antd";
+import { Alert, App, Button, Card, Descriptions, Flex, Form, Input, Skeleton } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -202,46 +202,44 @@ export default function ResourcePage() {
             <h2 id="fields-title" className="tb-card-title">
               {t("exchange.console.fields")}
             </h2>
-            <Table
-              size="small"
-              rowKey="name"
-              pagination={false}
-              scroll={{ x: 720 }}
-              dataSource={resource.fields}
-              columns={[
-                {
-                  key: "label",
-                  title: t("exchange.console.fieldLabel"),
-                  render: (_, f) => (
-                    <>
-                      <div>{f.label}</div>
-                      <code className="tb-muted">{f.name}</code>
-                      {f.from && (
-                        <div className="tb-muted">
-                          {t("exchange.console.source", { resource: f.from.resource, field: f.from.field })}
-                        </div>
-                      )}
-                    </>
-                  ),
-                },
-                {
-                  key: "type",
-                  title: t("exchange.console.fieldType"),
-                  render: (_, f) => t(`exchange.fieldTypes.${f.type}`),
-                },
-                {
-                  key: "classification",
-                  title: t("exchange.console.classification"),
-                  render: (_, f) => <Tag>{t(`exchange.classifications.${f.classification}`)}</Tag>,
-                },
-                { key: "personal", title: t("exchange.console.personal"), render: (_, f) => yesNo(f.personal) },
-                {
-                  key: "masking",
-                  title: t("exchange.console.masking"),
-                  render: (_, f) => t(`exchange.maskings.${f.masking}`),
-                },
-              ]}
-            />
+            {/* A list, not a table: it reads the same on a phone as on a desktop, without scrolling sideways. */}
+            <ul className="tb-access-list">
+              {resource.fields.map((f) => (
+                <li key={f.name} className="tb-access" data-field={f.name}>
+                  <Flex gap={8} wrap align="baseline">
+                    <strong>{f.label}</strong>
+                    <code className="tb-muted">{f.name}</code>
+                  </Flex>
+                  {f.from && (
+                    <div className="tb-muted">
+                      {t("exchange.console.source", { resource: f.from.resource, field: f.from.field })}
+                    </div>
+                  )}
+                  <Descriptions
+                    column={{ xs: 1, sm: 2, md: 4 }}
+                    size="small"
+                    items={[
+                      {
+                        key: "type",
+                        label: t("exchange.console.fieldType"),
+                        children: t(`exchange.fieldTypes.${f.type}`),
+                      },
+                      {
+                        key: "classification",
+                        label: t("exchange.console.classification"),
+                        children: t(`exchange.classifications.${f.classification}`),
+                      },
+                      { key: "personal", label: t("exchange.console.personal"), children: yesNo(f.personal) },
+                      {
+                        key: "masking",
+                        label: t("exchange.console.masking"),
+                        children: t(`exchange.maskings.${f.masking}`),
+                      },
+                    ]}
+                  />
+                </li>
+              ))}
+            </ul>
           </section>
         </Card>
         <Card>

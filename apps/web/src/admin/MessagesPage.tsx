@@ -1,16 +1,17 @@
 import { MailOutlined, MessageOutlined } from "@ant-design/icons";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { OutboxMessage } from "@tongban/contracts";
-import { Alert, Button, Card, Empty, Flex, Skeleton, Tag } from "antd";
+import { Button, Card, Flex, Tag } from "antd";
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 
 import { formatDateTime } from "../format.ts";
-import { errorMessage } from "../forms/errors.ts";
+import { FilterField } from "../forms/FilterField.tsx";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { SearchBox } from "../forms/SearchBox.tsx";
 import { useUrlFilters } from "../forms/useUrlFilters.ts";
 import { currentLanguage } from "../i18n/index.ts";
+import { LoadMore, QueryState } from "../layout/QueryState.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 import { AdminHeader } from "./AdminHeader.tsx";
 import { outboxQuery } from "./api.ts";
@@ -52,7 +53,7 @@ export default function MessagesPage() {
   const channelParam = params.get("channel");
   const channel = channelParam === "sms" || channelParam === "email" ? channelParam : undefined;
   const q = params.get("q") ?? "";
-  const ids = { channel: useId(), count: useId() };
+  const countId = useId();
   const query = useInfiniteQuery(outboxQuery({ channel, q: q || undefined }));
   usePageTitle(t("admin.messages.title"));
 
@@ -74,67 +75,50 @@ export default function MessagesPage() {
           onSearch={(text) => update("q", text)}
         />
         <Flex gap={16} wrap align="flex-end" className="tb-service-selects">
-          <div className="tb-filter">
-            <label htmlFor={ids.channel} className="tb-filter-label">
-              {t("admin.messages.channelLabel")}
-            </label>
-            <NativeSelect
-              id={ids.channel}
-              value={channel ?? ""}
-              onChange={(event) => update("channel", event.target.value)}
-              options={[
-                { value: "", label: t("admin.messages.allChannels") },
-                { value: "sms", label: t("admin.messages.channel.sms") },
-                { value: "email", label: t("admin.messages.channel.email") },
-              ]}
-            />
-          </div>
+          <FilterField label={t("admin.messages.channelLabel")}>
+            {(id) => (
+              <NativeSelect
+                id={id}
+                value={channel ?? ""}
+                onChange={(event) => update("channel", event.target.value)}
+                options={[
+                  { value: "", label: t("admin.messages.allChannels") },
+                  { value: "sms", label: t("admin.messages.channel.sms") },
+                  { value: "email", label: t("admin.messages.channel.email") },
+                ]}
+              />
+            )}
+          </FilterField>
           <Button onClick={() => void query.refetch()} loading={query.isRefetching}>
             {t("admin.messages.refresh")}
           </Button>
         </Flex>
       </Card>
-      <section aria-labelledby={ids.count} className="tb-section">
-        <p id={ids.count} className="tb-muted" aria-live="polite">
+      <section aria-labelledby={countId} className="tb-section">
+        <p id={countId} className="tb-muted" aria-live="polite">
           {query.data
             ? query.hasNextPage
               ? t("admin.messages.countMore", { count: messages.length })
               : t("admin.messages.count", { count: messages.length })
             : t("common.loading")}
         </p>
-        {query.isPending ? (
-          <Skeleton active />
-        ) : query.isError ? (
-          <Alert
-            type="error"
-            showIcon
-            title={t("error.loadFailed")}
-            description={errorMessage(t, query.error)}
-            action={<Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
-          />
-        ) : messages.length === 0 ? (
-          <Card>
-            <Empty description={q || channel ? t("admin.messages.emptyFiltered") : t("admin.messages.empty")} />
-          </Card>
-        ) : (
-          <Card>
-            <ul className="tb-card-list">
-              {messages.map((message) => (
-                <MessageCard key={message.id} message={message} />
-              ))}
-            </ul>
-            {query.hasNextPage && (
-              <Button
-                block
-                onClick={() => void query.fetchNextPage()}
-                loading={query.isFetchingNextPage}
-                style={{ marginTop: 12 }}
-              >
-                {t("admin.messages.more")}
-              </Button>
-            )}
-          </Card>
-        )}
+        <QueryState
+          query={query}
+          items={messages}
+          emptyInCard
+          empty={q || channel ? t("admin.messages.emptyFiltered") : t("admin.messages.empty")}
+        >
+          {() => (
+            <Card>
+              <ul className="tb-card-list">
+                {messages.map((message) => (
+                  <MessageCard key={message.id} message={message} />
+                ))}
+              </ul>
+              <LoadMore query={query} label={t("admin.messages.more")} />
+            </Card>
+          )}
+        </QueryState>
       </section>
     </>
   );

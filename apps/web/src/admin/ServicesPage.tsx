@@ -8,6 +8,7 @@ import { useSession } from "../api/session.ts";
 import { formatDate } from "../format.ts";
 import { DepartmentSelect, departmentLabel } from "../forms/DepartmentSelect.tsx";
 import { errorMessage } from "../forms/errors.ts";
+import { FilterField } from "../forms/FilterField.tsx";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { SearchBox } from "../forms/SearchBox.tsx";
 import { useUrlFilters } from "../forms/useUrlFilters.ts";
@@ -42,7 +43,7 @@ export default function ServicesPage() {
   const departmentId = params.get("departmentId") ?? "";
   const statusParam = params.get("status") ?? "";
   const status = (statuses as string[]).includes(statusParam) ? (statusParam as AdminServiceStatus) : undefined;
-  const ids = { department: useId(), status: useId(), count: useId() };
+  const countId = useId();
   const departments = useQuery({ ...departmentsQuery(regionCode), enabled: Boolean(regionCode) });
   const query = useQuery(adminServicesQuery({ q: q || undefined, departmentId: departmentId || undefined, status }));
   const compact = Grid.useBreakpoint().md === false;
@@ -77,36 +78,34 @@ export default function ServicesPage() {
           onSearch={(text) => update("q", text)}
         />
         <Flex gap={16} wrap align="flex-end" className="tb-service-selects">
-          <div className="tb-filter">
-            <label htmlFor={ids.department} className="tb-filter-label">
-              {t("admin.services.filterDepartment")}
-            </label>
-            <DepartmentSelect
-              id={ids.department}
-              departments={departments.data ?? []}
-              allLabel={t("admin.staff.allDepartments")}
-              value={departmentId}
-              onChange={(event) => update("departmentId", event.target.value)}
-            />
-          </div>
-          <div className="tb-filter">
-            <label htmlFor={ids.status} className="tb-filter-label">
-              {t("admin.services.filterStatus")}
-            </label>
-            <NativeSelect
-              id={ids.status}
-              value={status ?? ""}
-              onChange={(event) => update("status", event.target.value)}
-              options={[
-                { value: "", label: t("admin.services.allStatuses") },
-                ...statuses.map((value) => ({ value, label: t(`admin.services.status.${value}`) })),
-              ]}
-            />
-          </div>
+          <FilterField label={t("admin.services.filterDepartment")}>
+            {(id) => (
+              <DepartmentSelect
+                id={id}
+                departments={departments.data ?? []}
+                allLabel={t("admin.staff.allDepartments")}
+                value={departmentId}
+                onChange={(event) => update("departmentId", event.target.value)}
+              />
+            )}
+          </FilterField>
+          <FilterField label={t("admin.services.filterStatus")}>
+            {(id) => (
+              <NativeSelect
+                id={id}
+                value={status ?? ""}
+                onChange={(event) => update("status", event.target.value)}
+                options={[
+                  { value: "", label: t("admin.services.allStatuses") },
+                  ...statuses.map((value) => ({ value, label: t(`admin.services.status.${value}`) })),
+                ]}
+              />
+            )}
+          </FilterField>
         </Flex>
       </Card>
-      <section aria-labelledby={ids.count} className="tb-section">
-        <p id={ids.count} className="tb-muted" aria-live="polite">
+      <section aria-labelledby={countId} className="tb-section">
+        <p id={countId} className="tb-muted" aria-live="polite">
           {query.data ? t("services.resultCount", { count: services.length }) : t("common.loading")}
         </p>
         {query.isError ? (

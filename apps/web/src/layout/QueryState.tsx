@@ -1,23 +1,33 @@
 import type { UseQueryResult } from "@tanstack/react-query";
-import { Alert, Button, Empty, Skeleton } from "antd";
+import { Alert, Button, Card, Empty, Skeleton } from "antd";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../forms/errors.ts";
 
+/** What QueryState needs of a query: plain and paged (infinite) queries both have it. */
+type Loading = Pick<UseQueryResult, "isPending" | "isError" | "error" | "refetch">;
+
 /**
  * A list's loading, failure (with a retry) and empty states, or the list itself: the same three
- * answers on every page that loads one.
+ * answers on every page that loads one. A paged query passes the items it has gathered as `items`.
  */
 export function QueryState<T>({
   query,
+  items,
   empty,
+  emptyInCard = false,
   children,
 }: {
-  query: UseQueryResult<T[]>;
   /** What an empty list means, in the page's words. */
   empty: string;
+  /** Shows the empty state on a card, like the list it stands for. */
+  emptyInCard?: boolean;
   children: (data: T[]) => ReactNode;
-}) {
+} & (
+  | { query: Loading & { data?: T[] }; items?: undefined }
+  /** The list, when it is not the query's data itself (e.g. the pages of an infinite query). */
+  | { query: Loading; items: T[] }
+)) {
   const { t } = useTranslation();
   if (query.isPending) return <Skeleton active />;
   if (query.isError)
@@ -30,6 +40,35 @@ export function QueryState<T>({
         action={<Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
       />
     );
-  if (query.data.length === 0) return <Empty description={empty} />;
-  return <>{children(query.data)}</>;
+  const list = items ?? (query as { data?: T[] }).data ?? [];
+  if (list.length === 0)
+    return emptyInCard ? (
+      <Card>
+        <Empty description={empty} />
+      </Card>
+    ) : (
+      <Empty description={empty} />
+    );
+  return <>{children(list)}</>;
+}
+
+/** "More" under a paged list, while the server has more to give. */
+export function LoadMore({
+  query,
+  label,
+}: {
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  label: string;
+}) {
+  if (!query.hasNextPage) return null;
+  return (
+    <Button
+      block
+      onClick={() => void query.fetchNextPage()}
+      loading={query.isFetchingNextPage}
+      style={{ marginTop: 12 }}
+    >
+      {label}
+    </Button>
+  );
 }

@@ -7,6 +7,7 @@ import { Link, useSearchParams } from "react-router";
 import { departmentsQuery } from "../api/public.ts";
 import { servicesQuery } from "../api/services.ts";
 import { errorMessage } from "../forms/errors.ts";
+import { FilterField } from "../forms/FilterField.tsx";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { SearchBox } from "../forms/SearchBox.tsx";
 import { currentLanguage } from "../i18n/index.ts";
@@ -66,7 +67,7 @@ export default function ServicesPage() {
   const lifeEvent = isLifeEvent(lifeEventParam) ? lifeEventParam : undefined;
   const departmentId = params.get("departmentId") ?? "";
   const q = params.get("q") ?? "";
-  const ids = { department: useId(), lifeEvent: useId(), count: useId() };
+  const countId = useId();
   usePageTitle(t("services.title"));
 
   const regionCode = region?.code ?? "";
@@ -114,43 +115,41 @@ export default function ServicesPage() {
           className="tb-service-search"
         />
         <Flex gap={16} wrap className="tb-service-selects">
-          <div className="tb-filter">
-            <label htmlFor={ids.department} className="tb-filter-label">
-              {t("services.departmentLabel")}
-            </label>
-            <NativeSelect
-              id={ids.department}
-              value={departmentId}
-              onChange={(event) => update("departmentId", event.target.value)}
-              options={[
-                { value: "", label: t("services.allDepartments") },
-                ...(departments.data ?? []).map((d) => ({
-                  value: d.id,
-                  label: english && d.nameEn ? d.nameEn : d.name,
-                })),
-              ]}
-            />
-          </div>
-          <div className="tb-filter">
-            <label htmlFor={ids.lifeEvent} className="tb-filter-label">
-              {t("services.lifeEventLabel")}
-            </label>
-            <NativeSelect
-              id={ids.lifeEvent}
-              value={lifeEvent ?? ""}
-              onChange={(event) => update("lifeEvent", event.target.value)}
-              options={[
-                { value: "", label: t("services.allLifeEvents") },
-                ...lifeEvents.map((event) => ({ value: event, label: t(`lifeEvent.${event}`) })),
-              ]}
-            />
-          </div>
+          <FilterField label={t("services.departmentLabel")}>
+            {(id) => (
+              <NativeSelect
+                id={id}
+                value={departmentId}
+                onChange={(event) => update("departmentId", event.target.value)}
+                options={[
+                  { value: "", label: t("services.allDepartments") },
+                  ...(departments.data ?? []).map((d) => ({
+                    value: d.id,
+                    label: english && d.nameEn ? d.nameEn : d.name,
+                  })),
+                ]}
+              />
+            )}
+          </FilterField>
+          <FilterField label={t("services.lifeEventLabel")}>
+            {(id) => (
+              <NativeSelect
+                id={id}
+                value={lifeEvent ?? ""}
+                onChange={(event) => update("lifeEvent", event.target.value)}
+                options={[
+                  { value: "", label: t("services.allLifeEvents") },
+                  ...lifeEvents.map((event) => ({ value: event, label: t(`lifeEvent.${event}`) })),
+                ]}
+              />
+            )}
+          </FilterField>
         </Flex>
       </Card>
 
-      <section aria-labelledby={ids.count} className="tb-section">
+      <section aria-labelledby={countId} className="tb-section">
         <Flex justify="space-between" align="center" wrap gap={8}>
-          <p id={ids.count} className="tb-muted" aria-live="polite" style={{ margin: 0 }}>
+          <p id={countId} className="tb-muted" aria-live="polite" style={{ margin: 0 }}>
             {services.data ? t("services.resultCount", { count: services.data.length }) : t("common.loading")}
           </p>
           {filtered && (

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { ApplicationListItem } from "@tongban/contracts";
-import { Alert, Button, Card, Descriptions, Empty, Flex, Skeleton, Tag } from "antd";
+import { Card, Descriptions, Flex, Tag } from "antd";
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -10,11 +10,12 @@ import { useSession } from "../api/session.ts";
 import { StatusTag } from "../applications/CaseView.tsx";
 import { formatDate } from "../format.ts";
 import { DepartmentSelect } from "../forms/DepartmentSelect.tsx";
-import { errorMessage } from "../forms/errors.ts";
+import { FilterField } from "../forms/FilterField.tsx";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { SearchBox } from "../forms/SearchBox.tsx";
 import { useUrlFilters } from "../forms/useUrlFilters.ts";
 import { currentLanguage } from "../i18n/index.ts";
+import { LoadMore, QueryState } from "../layout/QueryState.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 
 /** Days used and left of the committed limit, in working days; past the due date, how far past. */
@@ -99,7 +100,7 @@ export default function SupervisionPage() {
   const deadline = params.get("deadline") === "overdue" ? "overdue" : "warning";
   const departmentId = params.get("departmentId") ?? "";
   const q = params.get("q") ?? "";
-  const ids = { deadline: useId(), department: useId(), count: useId() };
+  const countId = useId();
   const departments = useQuery({ ...departmentsQuery(regionCode), enabled: Boolean(regionCode) });
   const query = useInfiniteQuery(
     applicationsPagesQuery({ deadline, departmentId: departmentId || undefined, q: q || undefined }),
@@ -121,73 +122,55 @@ export default function SupervisionPage() {
           onSearch={(text) => update("q", text)}
         />
         <Flex gap={16} wrap align="flex-end" className="tb-service-selects">
-          <div className="tb-filter">
-            <label htmlFor={ids.deadline} className="tb-filter-label">
-              {t("supervision.show")}
-            </label>
-            <NativeSelect
-              id={ids.deadline}
-              value={deadline}
-              onChange={(event) => update("deadline", event.target.value === "overdue" ? "overdue" : "")}
-              options={[
-                { value: "warning", label: t("supervision.flagged") },
-                { value: "overdue", label: t("supervision.overdueOnly") },
-              ]}
-            />
-          </div>
-          <div className="tb-filter">
-            <label htmlFor={ids.department} className="tb-filter-label">
-              {t("supervision.department")}
-            </label>
-            <DepartmentSelect
-              id={ids.department}
-              departments={departments.data ?? []}
-              allLabel={t("admin.staff.allDepartments")}
-              value={departmentId}
-              onChange={(event) => update("departmentId", event.target.value)}
-            />
-          </div>
+          <FilterField label={t("supervision.show")}>
+            {(id) => (
+              <NativeSelect
+                id={id}
+                value={deadline}
+                onChange={(event) => update("deadline", event.target.value === "overdue" ? "overdue" : "")}
+                options={[
+                  { value: "warning", label: t("supervision.flagged") },
+                  { value: "overdue", label: t("supervision.overdueOnly") },
+                ]}
+              />
+            )}
+          </FilterField>
+          <FilterField label={t("supervision.department")}>
+            {(id) => (
+              <DepartmentSelect
+                id={id}
+                departments={departments.data ?? []}
+                allLabel={t("admin.staff.allDepartments")}
+                value={departmentId}
+                onChange={(event) => update("departmentId", event.target.value)}
+              />
+            )}
+          </FilterField>
         </Flex>
       </Card>
-      <section aria-labelledby={ids.count} className="tb-section">
-        <p id={ids.count} className="tb-muted" aria-live="polite">
+      <section aria-labelledby={countId} className="tb-section">
+        <p id={countId} className="tb-muted" aria-live="polite">
           {query.data
             ? t(query.hasNextPage ? "supervision.countMore" : "supervision.count", { count: cases.length, overdue })
             : t("common.loading")}
         </p>
-        {query.isPending ? (
-          <Skeleton active />
-        ) : query.isError ? (
-          <Alert
-            type="error"
-            showIcon
-            title={t("error.loadFailed")}
-            description={errorMessage(t, query.error)}
-            action={<Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
-          />
-        ) : cases.length === 0 ? (
-          <Card>
-            <Empty description={deadline === "overdue" ? t("supervision.emptyOverdue") : t("supervision.empty")} />
-          </Card>
-        ) : (
-          <>
-            <ul className="tb-service-list">
-              {cases.map((application) => (
-                <CaseCard key={application.id} application={application} />
-              ))}
-            </ul>
-            {query.hasNextPage && (
-              <Button
-                block
-                onClick={() => void query.fetchNextPage()}
-                loading={query.isFetchingNextPage}
-                style={{ marginTop: 12 }}
-              >
-                {t("supervision.more")}
-              </Button>
-            )}
-          </>
-        )}
+        <QueryState
+          query={query}
+          items={cases}
+          emptyInCard
+          empty={deadline === "overdue" ? t("supervision.emptyOverdue") : t("supervision.empty")}
+        >
+          {() => (
+            <>
+              <ul className="tb-service-list">
+                {cases.map((application) => (
+                  <CaseCard key={application.id} application={application} />
+                ))}
+              </ul>
+              <LoadMore query={query} label={t("supervision.more")} />
+            </>
+          )}
+        </QueryState>
       </section>
     </>
   );

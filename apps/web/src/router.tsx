@@ -12,6 +12,8 @@ const LoginPage = lazy(() => import("./pages/LoginPage.tsx"));
 const RegisterPage = lazy(() => import("./pages/RegisterPage.tsx"));
 const MePage = lazy(() => import("./pages/MePage.tsx"));
 const DataAccessPage = lazy(() => import("./exchange/DataAccessPage.tsx"));
+const MyCertificatesPage = lazy(() => import("./certificates/MyCertificatesPage.tsx"));
+const VerifyPage = lazy(() => import("./certificates/VerifyPage.tsx"));
 const ServicesPage = lazy(() => import("./services/ServicesPage.tsx"));
 const ServiceGuidePage = lazy(() => import("./services/ServiceGuidePage.tsx"));
 const ApplicationPage = lazy(() => import("./applications/ApplicationPage.tsx"));
@@ -72,6 +74,15 @@ export const router = createBrowserRouter([
               </RequireCitizen>
             ),
           },
+          {
+            path: "me/certificates",
+            element: (
+              <RequireCitizen>
+                <MyCertificatesPage />
+              </RequireCitizen>
+            ),
+          },
+          { path: "verify", element: <VerifyPage /> },
           { path: "services", element: <ServicesPage /> },
           { path: "services/:code", element: <ServiceGuidePage /> },
           {

@@ -41,7 +41,12 @@ export function errorMessage(t: TFunction, error: unknown): string {
     }
     default:
       // Data-sharing codes keep their sentences beside the rest of the data-sharing texts.
-      return loose(t)([`error.${error.code}`, `exchange.error.${error.code}`, "error.unknown"]);
+      return loose(t)([
+        `error.${error.code}`,
+        `exchange.error.${error.code}`,
+        `certificates.error.${error.code}`,
+        "error.unknown",
+      ]);
   }
 }
 

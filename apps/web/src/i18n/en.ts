@@ -1,3 +1,4 @@
+import { certificatesMessages } from "../certificates/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
@@ -926,4 +927,5 @@ export const en: Messages = {
   },
   ledger: ledgerMessages.en,
   exchange: exchangeMessages.en,
+  certificates: certificatesMessages.en,
 };

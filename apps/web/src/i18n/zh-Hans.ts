@@ -2,6 +2,7 @@
  * Simplified Chinese, the default language. This file is the source of truth for the keys:
  * zh-Hant.ts and en.ts are type-checked against its shape, so a missing key fails `tsc`.
  */
+import { certificatesMessages } from "../certificates/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 export const zhHans = {
@@ -899,4 +900,5 @@ export const zhHans = {
   },
   ledger: ledgerMessages["zh-Hans"],
   exchange: exchangeMessages["zh-Hans"],
+  certificates: certificatesMessages["zh-Hans"],
 };

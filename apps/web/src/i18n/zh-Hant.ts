@@ -1,3 +1,4 @@
+import { certificatesMessages } from "../certificates/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
@@ -897,4 +898,5 @@ export const zhHant: Messages = {
   },
   ledger: ledgerMessages["zh-Hant"],
   exchange: exchangeMessages["zh-Hant"],
+  certificates: certificatesMessages["zh-Hant"],
 };

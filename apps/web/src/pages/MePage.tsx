@@ -108,6 +108,13 @@ export default function MePage() {
         </Col>
         <Col xs={24}>
           <Card>
+            <h2 className="tb-card-title">{t("certificates.mine.title")}</h2>
+            <p className="tb-muted">{t("certificates.mine.lead")}</p>
+            <Link to="/me/certificates">{t("certificates.mine.link")}</Link>
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card>
             <h2 className="tb-card-title">{t("exchange.whoRead.title")}</h2>
             <p className="tb-muted">{t("exchange.whoRead.lead")}</p>
             <Link to="/me/data-access">{t("exchange.whoRead.link")}</Link>

@@ -68,6 +68,13 @@ export function maskIdentifier(value: string | null): string | null {
   return value.length <= 8 ? value : `${value.slice(0, 4)}${"*".repeat(value.length - 8)}${value.slice(-4)}`;
 }
 
+/** A detail's value as printed and shown to verifiers: ID numbers and credit codes masked. */
+export function maskedDetail(value: string): string {
+  return /^(\d{17}[\dX]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})$/.test(value)
+    ? (maskIdentifier(value) as string)
+    : value;
+}
+
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
   let line = "";
@@ -126,7 +133,7 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Uint8Array>
       subject.holder.kind === "enterprise" ? "统一社会信用代码" : "公民身份号码",
       maskIdentifier(subject.holder.idNumber) ?? "—",
     ],
-    ...subject.details.map((d): [string, string] => [d.label, d.value]),
+    ...subject.details.map((d): [string, string] => [d.label, maskedDetail(d.value)]),
     ["发证机关", credential.issuer.name],
     ["发证日期", credential.validFrom.slice(0, 10)],
     ["有效期至", credential.validUntil ? credential.validUntil.slice(0, 10) : "长期"],

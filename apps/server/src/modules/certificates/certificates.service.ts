@@ -36,7 +36,7 @@ import type { FileStore } from "../../ports/files.ts";
 import type { Clock, Ids, KeyStore } from "../../ports/index.ts";
 import type { LedgerService } from "../ledger/ledger.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
-import { maskIdentifier, renderCertificatePdf } from "./certificate-pdf.ts";
+import { maskedDetail, maskIdentifier, renderCertificatePdf } from "./certificate-pdf.ts";
 import { certificateTypes, detailsFrom, issuedType } from "./certificate-types.ts";
 import { type CertificateRow, certificatesRepository as repo } from "./certificates.repository.ts";
 import { nodeIssuerTrust, ownTrustList } from "./issuer-trust.ts";
@@ -219,7 +219,7 @@ export function createCertificatesService(deps: {
       issuerName: credential.issuer.name,
       holderName: credential.credentialSubject.holder.name,
       holderIdNumber: maskIdentifier(credential.credentialSubject.holder.idNumber),
-      details: credential.credentialSubject.details,
+      details: credential.credentialSubject.details.map((d) => ({ label: d.label, value: maskedDetail(d.value) })),
       issuedAt: credential.validFrom,
       validUntil: credential.validUntil ?? null,
       status: row?.status ?? "valid",

@@ -45,6 +45,8 @@ import type { PeerTransport } from "./modules/federation/transport.ts";
 import type { TrustStore } from "./modules/federation/trust-list.ts";
 import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.routes.ts";
 import { createLedgerService } from "./modules/ledger/ledger.service.ts";
+import { enquiriesRoutes } from "./modules/enquiries/enquiries.routes.ts";
+import { createEnquiriesService } from "./modules/enquiries/enquiries.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
 import { createNotificationsService } from "./modules/notifications/notifications.service.ts";
 import { regionsRoutes } from "./modules/regions/regions.routes.ts";
@@ -161,6 +163,7 @@ export function buildServices(
     certificates,
   });
   const security = createSecurityService({ db });
+  const enquiries = createEnquiriesService({ db, clock, ids, catalog, departments, notifications });
   const federation = deps.federation
     ? createFederationService({
         db,
@@ -174,6 +177,7 @@ export function buildServices(
     : undefined;
   return {
     authCache,
+    enquiries,
     regions,
     departments,
     accounts,
@@ -305,6 +309,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(certificatesRoutes, { certificates: services.certificates });
       await api.register(certificatesPublicRoutes, { certificates: services.certificates });
       await api.register(notificationsRoutes, { notifications: services.notifications });
+      await api.register(enquiriesRoutes, { enquiries: services.enquiries });
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
       await api.register(exchangeRoutes, { exchange: services.exchange });
       await api.register(securityRoutes, { security: services.security });

@@ -43,6 +43,12 @@ export const errorRegistry = {
     status: 409,
     message: "This would leave the region without an active administrator",
   },
+  ENQUIRY_NOT_FOUND: { status: 404, message: "The enquiry does not exist" },
+  ENQUIRY_CLOSED: { status: 409, message: "The enquiry is closed" },
+  ENQUIRY_OTHER_FIRST_CONTACT: {
+    status: 409,
+    message: "Another official took this enquiry first and stays responsible for answering it (首问负责)",
+  },
   DATA_RESOURCE_NOT_FOUND: { status: 404, message: "The data resource does not exist" },
   DATA_RESOURCE_EXISTS: { status: 409, message: "A data resource with this code already exists" },
   DATA_POOL_NOT_USED: {

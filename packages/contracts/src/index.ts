@@ -10,3 +10,4 @@ export * from "./identity.ts";
 export * from "./notifications.ts";
 export * from "./regions.ts";
 export * from "./security.ts";
+export * from "./enquiries.ts";

@@ -428,7 +428,34 @@ export interface ApplicationCertificateMaterialsTable {
   replaced_at: Timestamp | null;
 }
 
+export interface EnquiriesTable {
+  id: string;
+  number: string;
+  region_code: string;
+  department_id: string;
+  service_code: string | null;
+  asker_id: string;
+  subject: string;
+  status: "open" | "answered" | "closed";
+  first_contact_id: string | null;
+  first_contact_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EnquiryMessagesTable {
+  id: string;
+  seq: Generated<string>;
+  enquiry_id: string;
+  author_id: string;
+  author_role: "asker" | "staff";
+  body: string;
+  at: Timestamp;
+}
+
 export interface DB {
+  enquiries: EnquiriesTable;
+  enquiry_messages: EnquiryMessagesTable;
   certificates: CertificatesTable;
   certificate_verifications: CertificateVerificationsTable;
   application_certificate_materials: ApplicationCertificateMaterialsTable;

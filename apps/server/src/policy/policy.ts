@@ -32,6 +32,8 @@ export type Action =
   | "record.read"
   | "case.read"
   | "case.act"
+  | "enquiry.read"
+  | "enquiry.answer"
   | "exchange.browse"
   | "exchange.manage"
   | "exchange.request"
@@ -94,6 +96,19 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
       if (!sameDepartment(actor, resource)) return deny("outside the staff member's department");
       if (!hasClearance(actor, resource)) return deny("clearance below the case's classification");
       if (role && !actor.roles.includes(role)) return deny(`needs the ${role} role`);
+      return allow;
+    // Enquiries (咨询): the asker reads their own; the asked department's window and handling staff
+    // read and answer them; supervisors read their region's.
+    case "enquiry.read":
+      if (!isStaff) return resource.ownerId === actor.accountId ? allow : deny("not the asker");
+      if (actor.roles.includes("supervisor") && sameRegion(actor, resource)) return allow;
+      if (!sameDepartment(actor, resource)) return deny("outside the staff member's department");
+      if (!actor.roles.some((r) => r === "window" || r === "handling")) return deny("no role that answers enquiries");
+      return allow;
+    case "enquiry.answer":
+      if (!isStaff) return deny("staff only");
+      if (!sameDepartment(actor, resource)) return deny("outside the staff member's department");
+      if (!actor.roles.some((r) => r === "window" || r === "handling")) return deny("no role that answers enquiries");
       return allow;
     // Data sharing: staff browse the catalogue, ask for resources and query through the gateway (which
     // then enforces the grant); a department's data steward manages its resources and decides requests.

@@ -14,6 +14,10 @@ const MePage = lazy(() => import("./pages/MePage.tsx"));
 const DataAccessPage = lazy(() => import("./exchange/DataAccessPage.tsx"));
 const MyCertificatesPage = lazy(() => import("./certificates/MyCertificatesPage.tsx"));
 const VerifyPage = lazy(() => import("./certificates/VerifyPage.tsx"));
+const MyEnquiriesPage = lazy(() => import("./enquiries/MyEnquiriesPage.tsx"));
+const NewEnquiryPage = lazy(() => import("./enquiries/NewEnquiryPage.tsx"));
+const EnquiryPage = lazy(() => import("./enquiries/EnquiryPage.tsx"));
+const EnquiryQueuePage = lazy(() => import("./enquiries/EnquiryQueuePage.tsx"));
 const ServicesPage = lazy(() => import("./services/ServicesPage.tsx"));
 const ServiceGuidePage = lazy(() => import("./services/ServiceGuidePage.tsx"));
 const ApplicationPage = lazy(() => import("./applications/ApplicationPage.tsx"));
@@ -82,6 +86,30 @@ export const router = createBrowserRouter([
               </RequireCitizen>
             ),
           },
+          {
+            path: "me/enquiries",
+            element: (
+              <RequireCitizen>
+                <MyEnquiriesPage />
+              </RequireCitizen>
+            ),
+          },
+          {
+            path: "me/enquiries/new",
+            element: (
+              <RequireCitizen>
+                <NewEnquiryPage />
+              </RequireCitizen>
+            ),
+          },
+          {
+            path: "me/enquiries/:id",
+            element: (
+              <RequireCitizen>
+                <EnquiryPage />
+              </RequireCitizen>
+            ),
+          },
           { path: "verify", element: <VerifyPage /> },
           { path: "services", element: <ServicesPage /> },
           { path: "services/:code", element: <ServiceGuidePage /> },
@@ -115,6 +143,22 @@ export const router = createBrowserRouter([
                 element: (
                   <RequireRole roles={["window", "handling", "supervisor"]}>
                     <CasePage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/enquiries",
+                element: (
+                  <RequireRole roles={["window", "handling", "supervisor"]}>
+                    <EnquiryQueuePage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/enquiries/:id",
+                element: (
+                  <RequireRole roles={["window", "handling", "supervisor"]}>
+                    <EnquiryPage staff />
                   </RequireRole>
                 ),
               },

@@ -1,4 +1,5 @@
 import { certificatesMessages } from "../certificates/messages.ts";
+import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
@@ -928,4 +929,5 @@ export const en: Messages = {
   ledger: ledgerMessages.en,
   exchange: exchangeMessages.en,
   certificates: certificatesMessages.en,
+  enquiries: enquiriesMessages.en,
 };

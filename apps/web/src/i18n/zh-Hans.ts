@@ -3,6 +3,7 @@
  * zh-Hant.ts and en.ts are type-checked against its shape, so a missing key fails `tsc`.
  */
 import { certificatesMessages } from "../certificates/messages.ts";
+import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 export const zhHans = {
@@ -901,4 +902,5 @@ export const zhHans = {
   ledger: ledgerMessages["zh-Hans"],
   exchange: exchangeMessages["zh-Hans"],
   certificates: certificatesMessages["zh-Hans"],
+  enquiries: enquiriesMessages["zh-Hans"],
 };

@@ -1,4 +1,5 @@
 import { certificatesMessages } from "../certificates/messages.ts";
+import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import type { Messages } from "./types.ts";
@@ -899,4 +900,5 @@ export const zhHant: Messages = {
   ledger: ledgerMessages["zh-Hant"],
   exchange: exchangeMessages["zh-Hant"],
   certificates: certificatesMessages["zh-Hant"],
+  enquiries: enquiriesMessages["zh-Hant"],
 };

@@ -115,6 +115,13 @@ export default function MePage() {
         </Col>
         <Col xs={24}>
           <Card>
+            <h2 className="tb-card-title">{t("enquiries.title")}</h2>
+            <p className="tb-muted">{t("enquiries.meCard")}</p>
+            <Link to="/me/enquiries">{t("enquiries.meLink")}</Link>
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card>
             <h2 className="tb-card-title">{t("exchange.whoRead.title")}</h2>
             <p className="tb-muted">{t("exchange.whoRead.lead")}</p>
             <Link to="/me/data-access">{t("exchange.whoRead.link")}</Link>

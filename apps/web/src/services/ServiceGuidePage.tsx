@@ -59,6 +59,19 @@ function ApplyButton({ code, applicantKinds }: { code: string; applicantKinds: s
   );
 }
 
+/** 咨询此事项: a question to the competent department, for residents and enterprises. */
+function AskLink({ code }: { code: string }) {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  if (user?.kind === "staff") return null;
+  const ask = `/me/enquiries/new?service=${encodeURIComponent(code)}`;
+  return (
+    <Link to={user ? ask : `/login?next=${encodeURIComponent(ask)}`} className="tb-guide-ask">
+      {t("enquiries.askAbout")}
+    </Link>
+  );
+}
+
 export default function ServiceGuidePage() {
   const { t } = useTranslation();
   const { code = "" } = useParams();
@@ -110,6 +123,7 @@ export default function ServiceGuidePage() {
       <Alert type="info" showIcon title={t("guide.onceNotice")} className="tb-guide-notice" />
       <div className="tb-guide-apply">
         <ApplyButton code={service.code} applicantKinds={service.applicantKinds} />
+        <AskLink code={service.code} />
       </div>
 
       <ServiceElements detail={query.data} />

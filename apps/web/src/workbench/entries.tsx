@@ -6,6 +6,7 @@ import {
   InboxOutlined,
   MailOutlined,
   ProfileOutlined,
+  QuestionCircleOutlined,
   ShareAltOutlined,
   TeamOutlined,
 } from "@ant-design/icons";
@@ -36,6 +37,13 @@ export function workbenchEntries(t: TFunction): Entry[] {
       label: t("workbench.queue"),
       icon: <InboxOutlined />,
       roles: ["window", "handling"],
+    },
+    {
+      key: "enquiries",
+      to: "/workbench/enquiries",
+      label: t("enquiries.queueTitle"),
+      icon: <QuestionCircleOutlined />,
+      roles: ["window", "handling", "supervisor"],
     },
     {
       key: "supervision",

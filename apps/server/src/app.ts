@@ -35,6 +35,8 @@ import { certificatesPublicRoutes, certificatesRoutes } from "./modules/certific
 import { createCertificatesService } from "./modules/certificates/certificates.service.ts";
 import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
 import { createDepartmentsService } from "./modules/departments/departments.service.ts";
+import { enquiriesRoutes } from "./modules/enquiries/enquiries.routes.ts";
+import { createEnquiriesService } from "./modules/enquiries/enquiries.service.ts";
 import type { Connector } from "./modules/exchange/connectors.ts";
 import { exchangeRoutes } from "./modules/exchange/exchange.routes.ts";
 import { createExchangeService } from "./modules/exchange/exchange.service.ts";
@@ -45,8 +47,6 @@ import type { PeerTransport } from "./modules/federation/transport.ts";
 import type { TrustStore } from "./modules/federation/trust-list.ts";
 import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.routes.ts";
 import { createLedgerService } from "./modules/ledger/ledger.service.ts";
-import { enquiriesRoutes } from "./modules/enquiries/enquiries.routes.ts";
-import { createEnquiriesService } from "./modules/enquiries/enquiries.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
 import { createNotificationsService } from "./modules/notifications/notifications.service.ts";
 import { regionsRoutes } from "./modules/regions/regions.routes.ts";

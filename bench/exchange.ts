@@ -2,6 +2,8 @@
 // system, answer check, masking, access record and ledger outbox row in one transaction) beside direct
 // signed calls to the same department system, measured in the same run; on PGlite and PostgreSQL.
 //   npx tsx bench/exchange.ts [--connections 50] [--seconds 10] [--samples 2000] [--only pglite|postgres]
+//     [--port 18500 --provider-port 18600] (the server's port and the first of the department systems' four)
+//     [--profile <dir>] (a V8 CPU profile of the server, written to <dir> when it stops)
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -20,6 +22,9 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     samples: { type: "string", default: "2000" },
     only: { type: "string" },
+    port: { type: "string" },
+    "provider-port": { type: "string" },
+    profile: { type: "string" },
   },
 });
 const CONNECTIONS = Number(values.connections);
@@ -125,8 +130,8 @@ async function sequential(send: () => Promise<Response>): Promise<{ p50: number;
 }
 
 async function measure(kind: "pglite" | "postgres") {
-  const port = nextPort;
-  const providerPort = nextPort + 1;
+  const port = values.port ? Number(values.port) : nextPort;
+  const providerPort = values["provider-port"] ? Number(values["provider-port"]) : nextPort + 1;
   nextPort += 10;
   const dataDir = mkdtempSync(join(tmpdir(), "tb-bench-exchange-"));
   const env: Record<string, string> = {
@@ -155,7 +160,13 @@ async function measure(kind: "pglite" | "postgres") {
       await c.end();
     };
   }
-  const server = await start("npx", ["tsx", "apps/server/src/main.ts"], env);
+  const server = values.profile
+    ? await start(
+        process.execPath,
+        ["--cpu-prof", `--cpu-prof-dir=${values.profile}`, "--import", "tsx", "apps/server/src/main.ts"],
+        env,
+      )
+    : await start("npx", ["tsx", "apps/server/src/main.ts"], env);
   const base = `http://127.0.0.1:${port}`;
   try {
     const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as Account[];

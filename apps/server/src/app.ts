@@ -139,6 +139,7 @@ export function buildServices(
     keys: deps.keys,
     departments,
     connectors: deps.exchangeConnectors,
+    listen: database.listen,
   });
   const certificates = createCertificatesService({
     db,
@@ -324,6 +325,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
   }
   registerNotFound(app, serveWeb);
+  // Queries being recorded finish before the database closes; the exchange stops listening.
+  app.addHook("onClose", () => services.exchange.close());
   app.decorate("services", services);
   return app as unknown as FastifyInstance & { services: Services };
 }

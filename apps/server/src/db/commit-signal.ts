@@ -1,7 +1,7 @@
 // Tells in-process listeners when a transaction that wrote ledger outbox rows has committed, so the
 // sequencer wakes at once instead of on its next tick. It wraps the Kysely driver: a connection is
-// marked when it runs an INSERT INTO outbox, and the mark fires after that transaction's COMMIT (or
-// right away for a statement outside a transaction); a rollback clears it.
+// marked when it runs an INSERT INTO outbox (alone or in a WITH), and the mark fires after that
+// transaction's COMMIT (or right away for a statement outside a transaction); a rollback clears it.
 import type {
   CompiledQuery,
   DatabaseConnection,
@@ -13,7 +13,9 @@ import type {
   TransactionSettings,
 } from "kysely";
 
-const OUTBOX_INSERT = /^\s*insert\s+into\s+"?outbox"?[\s(]/i;
+// An INSERT INTO outbox, alone or as a data-modifying WITH (the exchange gateway writes a batch of
+// queries' outbox and access rows in one statement).
+const OUTBOX_INSERT = /^\s*(?:with\b[\s\S]*?\binsert\s+into\s+"?outbox"?[\s(]|insert\s+into\s+"?outbox"?[\s(])/i;
 
 export class CommitSignal {
   readonly #listeners = new Set<() => void>();

@@ -4,7 +4,7 @@ import { generate } from "otplib";
 import { buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { memoryFileStore } from "../../src/ports/files.ts";
-import { memoryKeyStore, randomIds } from "../../src/ports/index.ts";
+import { type KeyStore, memoryKeyStore, randomIds } from "../../src/ports/index.ts";
 import type { DemoAccount } from "../../src/seed/demo-world.ts";
 import { testClock } from "./clock.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -12,6 +12,8 @@ import { createTestDatabase, type TestDatabase } from "./database.ts";
 export interface TestApp extends TestDatabase {
   app: FastifyInstance;
   clock: ReturnType<typeof testClock>;
+  /** The node's keys, for a second process on the same database (which shares them, as a deployment would). */
+  keys: KeyStore;
   account(username: string): DemoAccount;
   /** Finds a demo account by a predicate on it, e.g. the Fuzhou administrator. */
   find(predicate: (account: DemoAccount) => boolean): DemoAccount;
@@ -39,6 +41,7 @@ export function totpAt(secret: string, at: Date): Promise<string> {
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const testDb = await createTestDatabase();
   const clock = testClock();
+  const keys = memoryKeyStore();
   const config: Config = {
     ...loadConfig({}, "/nonexistent"),
     logLevel: (process.env.TEST_LOG_LEVEL as Config["logLevel"] | undefined) ?? "silent",
@@ -50,7 +53,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     database: testDb.database,
     clock,
     ids: randomIds,
-    keys: memoryKeyStore(),
+    keys,
     files: memoryFileStore(),
     catalogDir: fileURLToPath(new URL("../../../../catalog", import.meta.url)),
   });
@@ -92,6 +95,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     ...testDb,
     app,
     clock,
+    keys,
     account,
     find,
     anonymous: () => client(),

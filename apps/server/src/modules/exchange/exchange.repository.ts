@@ -6,6 +6,7 @@ import type {
   SharingGrantsTable,
   SharingRequestsTable,
 } from "../../db/schema.ts";
+import type { SecurityEventRecord } from "../security/security-events.ts";
 
 const escapeLike = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -243,8 +244,79 @@ export const exchangeRepository = {
     return db.selectFrom("sharing_grants").selectAll().where("id", "=", id).executeTakeFirst();
   },
 
-  async insertAccess(db: Db, row: Insertable<DataAccessesTable>) {
-    await db.insertInto("data_accesses").values(row).execute();
+  /**
+   * Writes queries' records in ONE statement (so one round trip and one implicit transaction): their
+   * ledger outbox rows, their access rows pointing at them, and their security events. The outbox and
+   * security-event rows are exactly what `recordChange` and `recordSecurityEvent` write; they are
+   * inlined here only so that the gateway's hot path is a single statement (see docs/exchange.md).
+   */
+  async insertAccessRecords(
+    db: Db,
+    records: {
+      change: { type: string; subject: string; actor: string | null; at: Date; facts?: Record<string, unknown> };
+      access: Omit<Insertable<DataAccessesTable>, "outbox_id">;
+      event?: SecurityEventRecord;
+    }[],
+  ) {
+    if (records.length === 0) return;
+    const rows = records.map(({ change, access }) => ({
+      ...access,
+      at: new Date(access.at as Date | string).toISOString(),
+      change_type: change.type,
+      change_subject: change.subject,
+      change_actor: change.actor,
+      change_at: change.at.toISOString(),
+      change_content: change.facts ?? {},
+    }));
+    const events = records.flatMap(({ event: e }) =>
+      e
+        ? [
+            {
+              id: e.id,
+              at: e.at.toISOString(),
+              type: e.type,
+              severity: e.severity,
+              source: e.source,
+              account_id: e.accountId,
+              region_code: e.regionCode,
+              department_id: e.departmentId,
+              subject: e.subject,
+              details: e.details ?? {},
+            },
+          ]
+        : [],
+    );
+    // Each record's outbox id is drawn once (x is materialised: nextval is volatile) and used by both
+    // inserts, so every access row points at its own outbox row by construction.
+    await sql`
+      with x as (
+        select r.*, nextval(pg_get_serial_sequence('outbox', 'id')) as outbox_id
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(id uuid, at timestamptz, actor_id uuid, consumer_department_id uuid, resource_id uuid,
+            resource_code text, provider_department_id uuid, grant_id uuid, basis text, purpose text,
+            application_id uuid, fields text[], subject_refs text[], outcome text, error_code text,
+            record_count integer, answer_hash text, change_type text, change_subject text, change_actor text,
+            change_at timestamptz, change_content jsonb)
+      ), o as (
+        insert into outbox (id, type, subject, actor, at, content)
+        select outbox_id, change_type, change_subject, change_actor, change_at, change_content from x
+      ), a as (
+        insert into data_accesses (id, at, actor_id, consumer_department_id, resource_id, resource_code,
+          provider_department_id, grant_id, basis, purpose, application_id, fields, subject_refs, outcome,
+          error_code, record_count, answer_hash, outbox_id)
+        select id, at, actor_id, consumer_department_id, resource_id, resource_code, provider_department_id,
+          grant_id, basis, purpose, application_id, fields, subject_refs, outcome, error_code, record_count,
+          answer_hash, outbox_id
+        from x
+      )
+      insert into security_events (id, at, type, severity, source, account_id, region_code, department_id,
+        subject, details)
+      select e.id, e.at, e.type, e.severity, e.source, e.account_id, e.region_code, e.department_id, e.subject,
+        e.details
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+        as e(id uuid, at timestamptz, type text, severity text, source text, account_id uuid, region_code text,
+          department_id uuid, subject text, details jsonb)
+    `.execute(db);
   },
 
   /** Accesses that touched any of these data subjects, newest first, with their ledger index. */

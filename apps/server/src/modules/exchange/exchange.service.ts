@@ -20,7 +20,7 @@ import {
   type SharingRequestQuery,
   type UpdateDataResource,
 } from "@tongban/contracts";
-import type { Db } from "../../db/database.ts";
+import type { Database, Db, NotifyChannel } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
 import { type Actor, authorize, decide } from "../../policy/policy.ts";
@@ -30,7 +30,7 @@ import type { DepartmentsService } from "../departments/departments.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import { type Connector, httpConnector, tableConnector } from "./connectors.ts";
 import { type GrantRow, type RequestRow, exchangeRepository as repo } from "./exchange.repository.ts";
-import { createGateway } from "./gateway.ts";
+import { createGateway, type GrantRow as GatewayGrantRow } from "./gateway.ts";
 import {
   checkDefinition,
   type ResourceDefinition,
@@ -44,6 +44,10 @@ import { gatewaySigner, generateGatewayKey } from "./signing.ts";
 
 const DAY_MS = 86_400_000;
 const RESOURCE_CACHE_MS = 2000;
+/** The channel on which server processes tell each other that grants or resources changed. */
+const CHANGES_CHANNEL = "tongban_exchange_changes";
+/** More cached grant sets than this and the cache starts again (departments × resource sets stay few). */
+const GRANT_CACHE_ENTRIES = 10_000;
 /** The longest a grant may run: a sharing agreement is renewed, not open-ended. */
 const MAX_GRANT_YEARS = 5;
 
@@ -143,15 +147,68 @@ export function createExchangeService(deps: {
   /** Tests may pass connectors of the same interface; production uses HTTP and the data pools. */
   connectors?: Partial<{ http: Connector; table: Connector }>;
   unconditionalPerMinute?: number;
+  /** PostgreSQL's LISTEN/NOTIFY, when several server processes share the database (absent on PGlite). */
+  listen?: Database["listen"];
 }) {
   const { db, clock, ids, departments } = deps;
   const signer = gatewaySigner(deps.keys.getOrCreate("exchange-gateway-key", generateGatewayKey));
   const subjectKey = deps.keys.getOrCreate("exchange-subject-key", () => ids.token(32));
 
   // The gateway reads catalogue entries on every query; they change seldom, so it keeps them for a
-  // moment. A change made here clears the entry at once; one made by another server process is seen
-  // within RESOURCE_CACHE_MS. Grants are never cached: a revocation takes effect on the next query.
+  // moment. A change made here clears the entry at once; one made by another server process as soon
+  // as its notice arrives (below), and within RESOURCE_CACHE_MS at the latest.
   const cached = new Map<string, { model: ResourceModel; until: number }>();
+
+  // The gateway reads the consumer's grants on every query. They change only by a decision or a
+  // revocation, so they are kept in memory and dropped on every change: at once in the process that
+  // made it, and in the others when they hear it over LISTEN/NOTIFY (before the deciding steward is
+  // answered). A process that is not listening (its channel is down) does not use the cache at all, so
+  // a revocation can never be missed; PGlite belongs to one process, which sees every change itself.
+  const grantCache = new Map<string, Promise<GatewayGrantRow[]>>();
+  let grantCacheOn = !deps.listen;
+  let channel: NotifyChannel | undefined;
+  const forgetAll = () => {
+    grantCache.clear();
+    cached.clear();
+  };
+  const listening = deps
+    .listen?.(
+      CHANGES_CHANNEL,
+      () => {
+        forgetAll();
+        grantCacheOn = true;
+      },
+      () => {
+        grantCacheOn = false;
+        forgetAll();
+      },
+    )
+    .then((opened) => {
+      channel = opened;
+      grantCacheOn = true;
+    })
+    .catch(() => {
+      grantCacheOn = false;
+    });
+  async function loadGrants(consumerDepartmentId: string, resourceIds: string[]): Promise<GatewayGrantRow[]> {
+    if (!grantCacheOn) return repo.grantsFor(db, consumerDepartmentId, resourceIds);
+    const key = `${consumerDepartmentId}|${[...resourceIds].sort().join(",")}`;
+    let found = grantCache.get(key);
+    if (!found) {
+      if (grantCache.size >= GRANT_CACHE_ENTRIES) grantCache.clear();
+      found = repo.grantsFor(db, consumerDepartmentId, resourceIds);
+      grantCache.set(key, found);
+      // A failed read is not remembered.
+      found.catch(() => grantCache.delete(key));
+    }
+    return found;
+  }
+  /** After a grant or a resource changed: forget here, and tell the other processes. */
+  async function changed(resourceCode?: string) {
+    grantCache.clear();
+    if (resourceCode) cached.delete(resourceCode);
+    await channel?.notify();
+  }
   async function loadResources(codes: string[]): Promise<ResourceModel[]> {
     const now = Date.now();
     const missing = codes.filter((c) => (cached.get(c)?.until ?? 0) <= now);
@@ -178,6 +235,7 @@ export function createExchangeService(deps: {
     ids,
     subjectKey,
     loadResources,
+    loadGrants,
     unconditionalPerMinute: deps.unconditionalPerMinute,
     connectors: {
       http: deps.connectors?.http ?? httpConnector({ signer }),
@@ -226,6 +284,13 @@ export function createExchangeService(deps: {
   }
 
   return {
+    /** Waits for the queries being recorded, and stops listening for other processes' changes. */
+    async close() {
+      await gateway.drain();
+      await listening;
+      await channel?.close();
+    },
+
     gatewayKey(): GatewayKey {
       return { keyId: signer.keyId, algorithm: "ed25519", publicKey: signer.publicKey };
     },
@@ -283,7 +348,7 @@ export function createExchangeService(deps: {
           },
         });
       });
-      cached.delete(code);
+      await changed(code);
       return toDataResource(await requireResource(code));
     },
 
@@ -333,7 +398,7 @@ export function createExchangeService(deps: {
           },
         });
       });
-      cached.delete(code);
+      await changed(code);
       return toDataResource(await requireResource(code));
     },
 
@@ -565,6 +630,7 @@ export function createExchangeService(deps: {
           });
         });
       }
+      await changed();
       return toRequest((await repo.findRequest(db, id)) as RequestRow);
     },
 
@@ -599,6 +665,7 @@ export function createExchangeService(deps: {
           facts: { resource: row.resource_code, consumerDepartmentId: row.consumer_department_id },
         });
       });
+      await changed();
       return toGrant((await repo.findGrant(db, id)) as GrantRow, now);
     },
 

@@ -17,21 +17,31 @@ import {
   type ResourceField,
   type SecuritySeverity,
 } from "@tongban/contracts";
+import type { Insertable } from "kysely";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../../db/database.ts";
+import type { DataAccessesTable } from "../../db/schema.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
+import { groupCommit } from "../../lib/group-commit.ts";
 import { type Actor, decide } from "../../policy/policy.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
-import { recordChange } from "../ledger/outbox.ts";
-import { recordSecurityEvent } from "../security/security-events.ts";
+import type { ChangeRecord } from "../ledger/outbox.ts";
+import type { SecurityEventRecord } from "../security/security-events.ts";
 import { type Connector, ProviderError } from "./connectors.ts";
 import { exchangeRepository as repo } from "./exchange.repository.ts";
 import { maskValue } from "./masking.ts";
 import type { ResourceModel } from "./model.ts";
 import { checkRecords } from "./records.ts";
 
-type GrantRow = Awaited<ReturnType<typeof repo.grantsFor>>[number];
+export type GrantRow = Awaited<ReturnType<typeof repo.grantsFor>>[number];
+
+/** One query's record: its ledger change, its access row and, for some refusals, a security event. */
+interface AccessRecord {
+  change: ChangeRecord;
+  access: Omit<Insertable<DataAccessesTable>, "outbox_id">;
+  event?: SecurityEventRecord;
+}
 
 /** Refusals that are security events, with their type and severity. */
 const securityEvents: Partial<Record<ErrorCode, { type: string; severity: SecuritySeverity }>> = {
@@ -101,12 +111,22 @@ export function createGateway(deps: {
   /** HMAC key for data subjects' references (keyed, so the table cannot be reversed by guessing). */
   subjectKey: string;
   loadResources: (codes: string[]) => Promise<ResourceModel[]>;
+  /** The consumer department's grants on these resources (the service may keep them in memory). */
+  loadGrants: (consumerDepartmentId: string, resourceIds: string[]) => Promise<GrantRow[]>;
   /** Queries per minute per department on an unconditionally shared resource. */
   unconditionalPerMinute?: number;
 }) {
   const { db, clock, ids } = deps;
   const limiters = new Map<number, RateLimiterMemory>();
   const unconditionalPerMinute = deps.unconditionalPerMinute ?? 600;
+
+  // Every query's record is durable before the query answers, but concurrent queries share the
+  // statement that makes them so (group commit): one INSERT … (its own transaction, one commit) for
+  // however many queries arrived while the previous batch was being written.
+  const accessLog = groupCommit<AccessRecord>((records) => repo.insertAccessRecords(db, records), {
+    maxBatch: 200,
+    concurrency: 2,
+  });
 
   function subjectRef(type: "id_number" | "credit_code", value: string): string {
     return createHmac("sha256", deps.subjectKey).update(`${type}:${value}`).digest("hex");
@@ -296,8 +316,7 @@ export function createGateway(deps: {
 
     const grants =
       request.consumerDepartmentId && !request.consent
-        ? await repo.grantsFor(
-            db,
+        ? await deps.loadGrants(
             request.consumerDepartmentId,
             sources.map((s) => s.id),
           )
@@ -426,6 +445,7 @@ export function createGateway(deps: {
     return [joined];
   }
 
+  /** Records the query, allowed, refused or failed; answers once the record has committed. */
   async function record(
     request: GatewayRequest,
     trail: Trail,
@@ -435,8 +455,8 @@ export function createGateway(deps: {
     const { actor } = request;
     const event = extra.errorCode ? securityEvents[extra.errorCode] : undefined;
     const subjectRefs = [...trail.subjectRefs];
-    await db.transaction().execute(async (trx) => {
-      const outboxId = await recordChange(trx, {
+    await accessLog.submit({
+      change: {
         type:
           outcome === "allowed"
             ? "data.accessed"
@@ -461,8 +481,8 @@ export function createGateway(deps: {
           records: extra.recordCount ?? 0,
           errorCode: extra.errorCode,
         },
-      });
-      await repo.insertAccess(trx, {
+      },
+      access: {
         id: trail.id,
         at: trail.at,
         actor_id: actor.accountId,
@@ -480,26 +500,23 @@ export function createGateway(deps: {
         error_code: extra.errorCode ?? null,
         record_count: extra.recordCount ?? 0,
         answer_hash: extra.answerHash ?? null,
-        outbox_id: outboxId,
-      });
-      if (event) {
-        await recordSecurityEvent(trx, {
-          id: ids.uuid(),
-          at: trail.at,
-          type: event.type,
-          severity: event.severity,
-          source: "exchange",
-          accountId: actor.accountId,
-          // Staff are seen by their region's officers; anyone else by the region of the data they asked for.
-          regionCode:
-            actor.regionCode ??
-            trail.resource?.regionCode ??
-            (/^\d{6}\./.test(request.resource) ? request.resource.slice(0, 6) : null),
-          departmentId: request.consumerDepartmentId,
-          subject: trail.id,
-          details: { resource: trail.resource?.code ?? request.resource, ...extra.event },
-        });
-      }
+      },
+      event: event && {
+        id: ids.uuid(),
+        at: trail.at,
+        type: event.type,
+        severity: event.severity,
+        source: "exchange",
+        accountId: actor.accountId,
+        // Staff are seen by their region's officers; anyone else by the region of the data they asked for.
+        regionCode:
+          actor.regionCode ??
+          trail.resource?.regionCode ??
+          (/^\d{6}\./.test(request.resource) ? request.resource.slice(0, 6) : null),
+        departmentId: request.consumerDepartmentId,
+        subject: trail.id,
+        details: { resource: trail.resource?.code ?? request.resource, ...extra.event },
+      },
     });
   }
 
@@ -559,6 +576,6 @@ export function createGateway(deps: {
     }
   }
 
-  return { run, subjectRef };
+  return { run, subjectRef, drain: () => accessLog.drain() };
 }
 export type Gateway = ReturnType<typeof createGateway>;

@@ -40,6 +40,7 @@ import { createEnquiriesService } from "./modules/enquiries/enquiries.service.ts
 import type { Connector } from "./modules/exchange/connectors.ts";
 import { exchangeRoutes } from "./modules/exchange/exchange.routes.ts";
 import { createExchangeService } from "./modules/exchange/exchange.service.ts";
+import { createFederatedCasesService } from "./modules/federation/cases.ts";
 import { federationRoutes } from "./modules/federation/federation.routes.ts";
 import { createFederationService, type DeliveryOptions } from "./modules/federation/federation.service.ts";
 import type { NodeIdentity } from "./modules/federation/identity.ts";
@@ -56,7 +57,7 @@ import { createSecurityService } from "./modules/security/security.service.ts";
 import { createSignaturesService } from "./modules/signatures/signatures.service.ts";
 import type { FileStore } from "./ports/files.ts";
 import type { Clock, Ids, KeyStore } from "./ports/index.ts";
-import { type MessageSender, outboxSender } from "./ports/messaging.ts";
+import { localOutboxSender, type MessageSender } from "./ports/messaging.ts";
 
 export interface AppDeps {
   config: Config;
@@ -122,7 +123,7 @@ export function buildServices(
     db,
     clock,
     ids,
-    sender: deps.messages ?? outboxSender(db, clock),
+    sender: deps.messages ?? localOutboxSender(),
     log,
   });
   const ledger = createLedgerService({
@@ -176,6 +177,19 @@ export function buildServices(
         delivery: deps.federation.delivery ?? { retryMaxMs: config.federationRetryMaxSeconds * 1000 },
       })
     : undefined;
+  const federatedCases =
+    federation && deps.federation
+      ? createFederatedCasesService({
+          db,
+          clock,
+          ids,
+          federation,
+          transport: deps.federation.transport,
+          applications,
+          accounts,
+          catalog,
+        })
+      : undefined;
   return {
     authCache,
     enquiries,
@@ -192,6 +206,7 @@ export function buildServices(
     exchange,
     security,
     federation,
+    federatedCases,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -314,7 +329,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
       await api.register(exchangeRoutes, { exchange: services.exchange });
       await api.register(securityRoutes, { security: services.security });
-      await api.register(federationRoutes, { federation: services.federation });
+      await api.register(federationRoutes, { federation: services.federation, cases: services.federatedCases });
     },
     { prefix: "/api/v1" },
   );

@@ -101,6 +101,14 @@ async function main() {
     await database.db.deleteFrom("sessions").where("expires_at", "<=", new Date()).execute();
   }
 
+  // SMS and email: each change's messages are delivered right after its commit; this tick retries the
+  // ones a gateway refused (with backoff) and picks up any left by a process that stopped.
+  const messageRetries = setInterval(() => {
+    app.services.notifications.deliverDue().catch((error) => app.log.warn({ err: error }, "message delivery failed"));
+  }, 5_000);
+  messageRetries.unref();
+  void app.services.notifications.deliverDue().catch(() => {});
+
   // The ledger sequencer: integrates what changed into the log and signs a checkpoint, woken by each
   // commit that wrote outbox rows (here, or in another process on the same PostgreSQL).
   const sequencer = await startSequencer({
@@ -129,6 +137,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
     await delivery?.stop();
+    clearInterval(messageRetries);
     await sequencer.stop();
     await providers?.stop();
     await app.close();

@@ -10,6 +10,12 @@ export const OutboxMessage = z.object({
   /** The account the message was for, when it was for one. */
   accountName: z.string().nullable(),
   createdAt: z.string(),
+  /** pending: not yet delivered (retried with backoff); sent; failed: given up after the last attempt. */
+  status: z.enum(["pending", "sent", "failed"]),
+  attempts: z.number().int(),
+  sentAt: z.string().nullable(),
+  /** Why the last attempt failed, as the gateway said. */
+  lastError: z.string().nullable(),
 });
 export type OutboxMessage = z.infer<typeof OutboxMessage>;
 

@@ -201,6 +201,11 @@ export interface MessageOutboxTable {
   body: string;
   account_id: string | null;
   created_at: Timestamp;
+  status: ColumnType<"pending" | "sent" | "failed", "pending" | "sent" | "failed" | undefined>;
+  attempts: ColumnType<number, number | undefined>;
+  next_attempt_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  last_error: string | null;
 }
 
 export interface SigningKeysTable {
@@ -376,6 +381,27 @@ export interface FederationWitnessedTable {
   updated_at: Timestamp;
 }
 
+export interface FederatedCasesTable {
+  id: string;
+  role: "origin" | "competent";
+  mode: "online" | "remote_acceptance" | "joint";
+  number: string;
+  origin_region: string;
+  competent_region: string;
+  service_code: string;
+  service_name: string;
+  applicant_id: string;
+  application_id: string | null;
+  competent_number: string | null;
+  status: string;
+  step: string | null;
+  timeline: ColumnType<Record<string, unknown>[], string | undefined, string>;
+  last_seq: ColumnType<number, number | undefined, number>;
+  refusal: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface LedgerCosignaturesTable {
   tree_size: ColumnType<number, number, number>;
   witness: string;
@@ -456,9 +482,6 @@ export interface EnquiryMessagesTable {
 export interface DB {
   enquiries: EnquiriesTable;
   enquiry_messages: EnquiryMessagesTable;
-  certificates: CertificatesTable;
-  certificate_verifications: CertificateVerificationsTable;
-  application_certificate_materials: ApplicationCertificateMaterialsTable;
   regions: RegionsTable;
   departments: DepartmentsTable;
   accounts: AccountsTable;
@@ -491,6 +514,10 @@ export interface DB {
   federation_nonces: FederationNoncesTable;
   federation_witnessed: FederationWitnessedTable;
   ledger_cosignatures: LedgerCosignaturesTable;
+  federated_cases: FederatedCasesTable;
+  certificates: CertificatesTable;
+  certificate_verifications: CertificateVerificationsTable;
+  application_certificate_materials: ApplicationCertificateMaterialsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

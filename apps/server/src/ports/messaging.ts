@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import type { Db } from "../db/database.ts";
 
 /** A text message to a person, by SMS or email. */
 export interface OutgoingMessage {
@@ -15,23 +14,13 @@ export interface MessageSender {
   send(message: OutgoingMessage): Promise<void>;
 }
 
-/** Local adapter: writes each message to `message_outbox`, which administrators read in the console. */
-export function outboxSender(db: Db, clock: { now(): Date }): MessageSender {
-  return {
-    async send(message) {
-      await db
-        .insertInto("message_outbox")
-        .values({
-          channel: message.channel,
-          recipient: message.recipient,
-          subject: message.subject ?? null,
-          body: message.body,
-          account_id: message.accountId ?? null,
-          created_at: clock.now(),
-        })
-        .execute();
-    },
-  };
+/**
+ * Local adapter for the demo: every message is already in `message_outbox` (written in the change's
+ * transaction), which administrators read in the console; delivering it here means only that — it is
+ * marked sent and goes nowhere else.
+ */
+export function localOutboxSender(): MessageSender {
+  return { send: async () => {} };
 }
 
 export class MessageGatewayError extends Error {

@@ -30,6 +30,11 @@ function MessageCard({ message }: { message: OutboxMessage }) {
           {t("admin.messages.to", { recipient: message.recipient })}
           {message.accountName ? ` · ${message.accountName}` : ""}
         </span>
+        {message.status !== "sent" && (
+          <Tag className={`tb-tone tb-tone-${message.status === "failed" ? "red" : "orange"}`}>
+            {t(`admin.messages.status.${message.status}`)}
+          </Tag>
+        )}
         <time className="tb-muted tb-message-time" dateTime={message.createdAt}>
           {formatDateTime(message.createdAt, currentLanguage())}
         </time>
@@ -38,6 +43,12 @@ function MessageCard({ message }: { message: OutboxMessage }) {
         <div className="tb-message-subject" lang="zh-Hans">
           {message.subject}
         </div>
+      )}
+      {message.status !== "sent" && message.attempts > 0 && (
+        <p className="tb-muted">
+          {t("admin.messages.attempts", { count: message.attempts })}
+          {message.lastError ? ` · ${t("admin.messages.lastError", { error: message.lastError })}` : ""}
+        </p>
       )}
       {/* The server writes messages in Simplified Chinese, whatever the reader's language. */}
       <p className="tb-message-body" lang="zh-Hans">

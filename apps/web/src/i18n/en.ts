@@ -593,7 +593,7 @@ export const en: Messages = {
     },
     messages: {
       title: "Message outbox",
-      lead: "The SMS and email this node's local message adapter “sent”, newest first. Once a real SMS gateway is configured, messages go through it and no longer appear here.",
+      lead: "Every SMS and email this node sends, newest first: written with the change they tell about, then delivered through the message gateway (the demo's local adapter sends nothing out); refused deliveries are retried with backoff.",
       searchLabel: "Search messages",
       searchPlaceholder: "Phone number, email or text",
       channelLabel: "Channel",
@@ -609,6 +609,9 @@ export const en: Messages = {
       empty: "The outbox is empty: no message has been sent yet.",
       emptyFiltered: "No messages match.",
       more: "Load older messages",
+      status: { pending: "Waiting to be delivered", sent: "Sent", failed: "Delivery failed" },
+      attempts: "{{count}} attempts",
+      lastError: "Reason: {{error}}",
     },
   },
   a11yPage: {

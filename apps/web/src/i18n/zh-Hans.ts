@@ -576,7 +576,7 @@ export const zhHans = {
     },
     messages: {
       title: "消息发件箱",
-      lead: "本节点的本地消息适配器“发出”的短信和邮件，最新的在前。正式部署接入短信网关后，消息由网关发送，不再写入这里。",
+      lead: "本节点发出的全部短信和邮件，最新的在前：随办件变化一同写入，随后通过消息网关投递（演示环境的本地适配器不真正发出），投递失败的会按退避时间重试。",
       searchLabel: "搜索消息",
       searchPlaceholder: "手机号、邮箱或消息内容",
       channelLabel: "渠道",
@@ -592,6 +592,9 @@ export const zhHans = {
       empty: "发件箱是空的：还没有发出过消息。",
       emptyFiltered: "没有符合条件的消息。",
       more: "加载更早的消息",
+      status: { pending: "待投递", sent: "已发送", failed: "投递失败" },
+      attempts: "已尝试 {{count}} 次",
+      lastError: "原因：{{error}}",
     },
   },
   a11yPage: {

@@ -574,7 +574,7 @@ export const zhHant: Messages = {
     },
     messages: {
       title: "訊息寄件匣",
-      lead: "本節點的本機訊息轉接器「發出」的簡訊和郵件，最新的在前。正式部署接入簡訊閘道後，訊息由閘道發送，不再寫入這裡。",
+      lead: "本節點發出的全部簡訊和郵件，最新的在前：隨辦件變化一同寫入，隨後透過訊息閘道投遞（示範環境的本機轉接器不真正發出），投遞失敗的會按退避時間重試。",
       searchLabel: "搜尋訊息",
       searchPlaceholder: "手機號碼、郵箱或訊息內容",
       channelLabel: "管道",
@@ -590,6 +590,9 @@ export const zhHant: Messages = {
       empty: "寄件匣是空的：還沒有發出過訊息。",
       emptyFiltered: "沒有符合條件的訊息。",
       more: "載入更早的訊息",
+      status: { pending: "待投遞", sent: "已發送", failed: "投遞失敗" },
+      attempts: "已嘗試 {{count}} 次",
+      lastError: "原因：{{error}}",
     },
   },
   a11yPage: {

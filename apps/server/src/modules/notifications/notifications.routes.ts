@@ -83,6 +83,10 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notifications: Notific
         body: m.body,
         accountName: m.account_name,
         createdAt: m.created_at.toISOString(),
+        status: m.status,
+        attempts: m.attempts,
+        sentAt: m.sent_at ? m.sent_at.toISOString() : null,
+        lastError: m.last_error,
       }));
     },
   );

@@ -13,10 +13,19 @@ export interface Notice {
   email: string | null;
 }
 
+/** Delivery attempts of one message before it is marked failed, and the longest wait between two. */
+const MAX_ATTEMPTS = 8;
+const MAX_BACKOFF_MS = 10 * 60_000;
+/** How long a claimed message is left to its deliverer before another may try it (a crashed one). */
+const LEASE_MS = 60_000;
+const BATCH = 50;
+
 /**
- * Tells a person about a change: a portal notification written in the change's own transaction,
- * and an SMS and email handed to the message port after the commit (a gateway must never hold a
- * database transaction open, and a failed SMS must not undo the change).
+ * Tells a person about a change: a portal notification and the SMS and email about it, all written
+ * in the change's own transaction. The messages are delivered through the message port after the
+ * commit, by `deliverDue` — a gateway never holds a database transaction open, a failed SMS does not
+ * undo the change, a crash after the commit loses nothing, and a failed delivery is retried with
+ * backoff (1 s, 2 s, 4 s … up to 10 minutes; failed after 8 attempts, visible in the console).
  */
 export function createNotificationsService({
   db,
@@ -31,6 +40,8 @@ export function createNotificationsService({
   sender: MessageSender;
   log: (error: unknown) => void;
 }) {
+  let delivering: Promise<number> | undefined;
+  let again = false;
   return {
     async record(trx: Db, notice: Notice): Promise<OutgoingMessage[]> {
       await trx
@@ -62,18 +73,111 @@ export function createNotificationsService({
           body: notice.body,
           accountId: notice.accountId,
         });
+      if (messages.length > 0) {
+        const now = clock.now();
+        await trx
+          .insertInto("message_outbox")
+          .values(
+            messages.map((m) => ({
+              channel: m.channel,
+              recipient: m.recipient,
+              subject: m.subject ?? null,
+              body: m.body,
+              account_id: m.accountId ?? null,
+              created_at: now,
+              status: "pending" as const,
+              next_attempt_at: now,
+            })),
+          )
+          .execute();
+      }
       return messages;
     },
 
-    /** Sends what `record` prepared; failures are logged, the change stands. */
+    /**
+     * After the commit of a change that recorded messages: starts their delivery without waiting
+     * for it (the answer to the person who made the change does not wait on a gateway).
+     */
     async dispatch(messages: OutgoingMessage[]): Promise<void> {
-      for (const message of messages) {
-        try {
-          await sender.send(message);
-        } catch (error) {
-          log(error);
-        }
+      if (messages.length > 0) void this.deliverDue().catch(log);
+    },
+
+    /**
+     * Delivers every message that is due, a batch at a time: each is claimed for a lease, sent
+     * outside any transaction, then marked sent, or scheduled again with backoff, or failed. Safe to
+     * run in several processes at once (claims skip rows another holds). Answers how many were sent.
+     */
+    async deliverDue(): Promise<number> {
+      // A call during a run makes the run look once more: what committed meanwhile is not left to the timer.
+      if (delivering) {
+        again = true;
+        return delivering;
       }
+      delivering = (async () => {
+        let sent = 0;
+        for (;;) {
+          const now = clock.now();
+          const claimed = await db
+            .updateTable("message_outbox")
+            .set((eb) => ({
+              next_attempt_at: new Date(now.getTime() + LEASE_MS),
+              attempts: eb("attempts", "+", 1),
+            }))
+            .where(
+              "id",
+              "in",
+              db
+                .selectFrom("message_outbox")
+                .select("id")
+                .where("status", "=", "pending")
+                .where("next_attempt_at", "<=", now)
+                .orderBy("id")
+                .limit(BATCH)
+                .forUpdate()
+                .skipLocked(),
+            )
+            .returningAll()
+            .execute();
+          if (claimed.length === 0) {
+            if (!again) return sent;
+            again = false;
+            continue;
+          }
+          for (const row of claimed) {
+            try {
+              await sender.send({
+                channel: row.channel,
+                recipient: row.recipient,
+                subject: row.subject ?? undefined,
+                body: row.body,
+                accountId: row.account_id ?? undefined,
+              });
+              await db
+                .updateTable("message_outbox")
+                .set({ status: "sent", sent_at: clock.now(), next_attempt_at: null, last_error: null })
+                .where("id", "=", row.id)
+                .execute();
+              sent++;
+            } catch (error) {
+              log(error);
+              const failed = row.attempts >= MAX_ATTEMPTS;
+              const wait = Math.min(1000 * 2 ** (row.attempts - 1), MAX_BACKOFF_MS);
+              await db
+                .updateTable("message_outbox")
+                .set({
+                  status: failed ? "failed" : "pending",
+                  next_attempt_at: failed ? null : new Date(clock.now().getTime() + wait),
+                  last_error: String((error as Error)?.message ?? error).slice(0, 500),
+                })
+                .where("id", "=", row.id)
+                .execute();
+            }
+          }
+        }
+      })().finally(() => {
+        delivering = undefined;
+      });
+      return delivering;
     },
 
     list(accountId: string, limit = 50) {

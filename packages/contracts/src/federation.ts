@@ -128,3 +128,51 @@ export const FederationMessageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type FederationMessageQuery = z.infer<typeof FederationMessageQuery>;
+
+/** The three modes of 国办发〔2020〕35号: 全程网办, 异地代收代办, 多地联办. */
+export const CrossProvinceMode = z.enum(["online", "remote_acceptance", "joint"]);
+export type CrossProvinceMode = z.infer<typeof CrossProvinceMode>;
+
+/** A resident or enterprise hands a case to the competent node from home (全程网办). */
+export const CreateFederatedCase = z.object({
+  serviceCode: z.string().regex(/^\d{6}-[A-Z]{2,4}-\d{4}$/, { error: "A service code such as 610500-GA-0001" }),
+  form: z.record(z.string(), z.unknown()),
+  channel: z.enum(["pc", "mobile"]).default("pc"),
+});
+export type CreateFederatedCase = z.infer<typeof CreateFederatedCase>;
+
+export const FederatedCaseStep = z.object({
+  seq: z.number().int(),
+  type: z.string(),
+  status: z.string(),
+  step: z.string().nullable(),
+  at: z.string(),
+  reason: z.string().optional(),
+});
+export type FederatedCaseStep = z.infer<typeof FederatedCaseStep>;
+
+/** A cross-province case as either node shows it: where it came from, who decides, what passed between them. */
+export const FederatedCase = z.object({
+  id: z.string(),
+  role: z.enum(["origin", "competent"]),
+  mode: CrossProvinceMode,
+  number: z.string(),
+  originRegion: z.string(),
+  originName: z.string(),
+  competentRegion: z.string(),
+  competentName: z.string(),
+  serviceCode: z.string(),
+  serviceName: z.string(),
+  /** The case at the competent node, once it has filed it. */
+  applicationId: z.string().nullable(),
+  competentNumber: z.string().nullable(),
+  /** handed_over until the competent node reports; then its status (submitted … delivered), or refused. */
+  status: z.string(),
+  step: z.string().nullable(),
+  timeline: z.array(FederatedCaseStep),
+  refusal: z.record(z.string(), z.unknown()).nullable(),
+  messages: z.array(FederationMessage),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type FederatedCase = z.infer<typeof FederatedCase>;

@@ -19,6 +19,39 @@ import type { DepartmentsService } from "../departments/departments.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import { type AccountWithPlace, accountsRepository as repo } from "./accounts.repository.ts";
 
+/** The row of a resident's or enterprise's account: the identifier is also the username. */
+function applicantAccount(a: {
+  id: string;
+  kind: "resident" | "enterprise";
+  identifier: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  passwordHash: string;
+  now: Date;
+}) {
+  return {
+    id: a.id,
+    kind: a.kind,
+    username: a.identifier,
+    name: a.name,
+    phone: a.phone,
+    email: a.email,
+    id_number: a.kind === "resident" ? a.identifier : null,
+    credit_code: a.kind === "enterprise" ? a.identifier : null,
+    region_code: null,
+    department_id: null,
+    password_hash: a.passwordHash,
+    totp_secret: null,
+    totp_enrolled_at: null,
+    totp_last_step: null,
+    locked_until: null,
+    last_login_at: null,
+    created_at: a.now,
+    updated_at: a.now,
+  };
+}
+
 export function maskIdentifier(value: string): string {
   return `${value.slice(0, 4)}${"*".repeat(value.length - 8)}${value.slice(-4)}`;
 }
@@ -98,6 +131,9 @@ export function createAccountsService({ db, clock, ids, departments, cache }: Ac
     return row;
   }
 
+  // One hash of a secret nobody keeps, shared by every account made for a handed-over case.
+  let unusablePasswordHash: Promise<string> | undefined;
+
   return {
     findByUsername: (username: string) => repo.findByUsername(db, normaliseUsername(username)),
     findById: (id: string) => repo.findById(db, id),
@@ -129,26 +165,19 @@ export function createAccountsService({ db, clock, ids, departments, cache }: Ac
       const now = clock.now();
       try {
         await db.transaction().execute(async (trx) => {
-          await repo.insert(trx, {
-            id,
-            kind: input.kind,
-            username,
-            name: input.name,
-            phone: input.phone,
-            email: input.email ?? null,
-            id_number: input.kind === "resident" ? input.idNumber : null,
-            credit_code: input.kind === "enterprise" ? input.creditCode : null,
-            region_code: null,
-            department_id: null,
-            password_hash: passwordHash,
-            totp_secret: null,
-            totp_enrolled_at: null,
-            totp_last_step: null,
-            locked_until: null,
-            last_login_at: null,
-            created_at: now,
-            updated_at: now,
-          });
+          await repo.insert(
+            trx,
+            applicantAccount({
+              id,
+              kind: input.kind,
+              identifier: username,
+              name: input.name,
+              phone: input.phone,
+              email: input.email ?? null,
+              passwordHash,
+              now,
+            }),
+          );
           await recordChange(trx, {
             type: "account.registered",
             subject: id,
@@ -162,6 +191,44 @@ export function createAccountsService({ db, clock, ids, departments, cache }: Ac
         throw error;
       }
       return (await repo.findById(db, id)) as AccountWithPlace;
+    },
+
+    /**
+     * The account of a resident or enterprise whose case another node handed over (跨省通办), made in
+     * the caller's transaction when this node has none: the identifier is its username and its
+     * password a random secret nobody holds, so the person registers here (or resets it) to log in.
+     * Answers the account's id.
+     */
+    async ensureApplicant(
+      trx: Db,
+      person: { kind: "resident" | "enterprise"; identifier: string; name: string; phone: string | null },
+    ): Promise<string> {
+      const known = await repo.findByUsername(trx, normaliseUsername(person.identifier));
+      if (known) return known.id;
+      const id = ids.uuid();
+      const now = clock.now();
+      unusablePasswordHash ??= hashPassword(ids.token(32));
+      await repo.insert(
+        trx,
+        applicantAccount({
+          id,
+          kind: person.kind,
+          identifier: normaliseUsername(person.identifier),
+          name: person.name,
+          phone: person.phone,
+          email: null,
+          passwordHash: await unusablePasswordHash,
+          now,
+        }),
+      );
+      await recordChange(trx, {
+        type: "account.federated",
+        subject: id,
+        actor: null,
+        at: now,
+        facts: { kind: person.kind },
+      });
+      return id;
     },
 
     /**

@@ -40,6 +40,7 @@ import {
   derive,
   fitsStep,
   holderRole,
+  initialState,
   type LoggedAction,
   roleForAction,
 } from "./workflow.ts";
@@ -55,6 +56,22 @@ export interface ApplicantIdentifiers {
   idNumber: string | null;
   creditCode: string | null;
 }
+
+/** What an action listener is told, inside the action's transaction. */
+export type ActionListener = (
+  trx: Db,
+  action: {
+    applicationId: string;
+    number: string;
+    seq: number;
+    type: ActionType;
+    status: ApplicationStatus;
+    step: string | null;
+    actorRole: string;
+    at: Date;
+    payload: Record<string, unknown>;
+  },
+) => Promise<void>;
 
 export interface ActionContext {
   idempotencyKey: string;
@@ -142,6 +159,49 @@ export function createApplicationsService(deps: {
   exchange: Pick<ExchangeService, "queryForApplication" | "describeForApplication">;
 }) {
   const { db, clock, ids, files, catalog, notifications, signatures, exchange } = deps;
+  // Told of every action inside its transaction (the federation returns a handed-over case's
+  // progress to the node it came from in the same commit).
+  const actionListeners: ActionListener[] = [];
+
+  /** A new draft under `version` with its ledger entry, in the caller's transaction; answers its number. */
+  async function insertDraft(
+    trx: Db,
+    version: ServiceVersion,
+    draft: {
+      id: string;
+      applicantId: string;
+      form: Record<string, unknown>;
+      channel: Channel;
+      now: Date;
+      handedOver?: boolean;
+    },
+  ): Promise<string> {
+    const sequence = await repo.nextNumber(trx);
+    const number = `${version.regionCode}-${chinaDate(draft.now).replaceAll("-", "")}-${String(sequence).padStart(6, "0")}`;
+    await repo.insert(trx, {
+      id: draft.id,
+      number,
+      service_code: version.code,
+      service_version_id: version.id,
+      applicant_id: draft.applicantId,
+      region_code: version.regionCode,
+      department_id: version.departmentId,
+      classification: version.item.classification,
+      form: JSON.stringify(draft.form),
+      status: "draft",
+      channel: draft.channel,
+      created_at: draft.now,
+      updated_at: draft.now,
+    });
+    await recordChange(trx, {
+      type: "application.created",
+      subject: draft.id,
+      actor: draft.applicantId,
+      at: draft.now,
+      facts: { service: version.code, version: version.version, ...(draft.handedOver ? { handedOver: true } : {}) },
+    });
+    return number;
+  }
 
   async function load(id: string): Promise<ApplicationRow> {
     const row = await repo.find(db, id);
@@ -376,6 +436,92 @@ export function createApplicationsService(deps: {
   }
 
   return {
+    /** Registers a listener told of every action, inside the action's transaction. */
+    onAction(listener: ActionListener) {
+      actionListeners.push(listener);
+    },
+
+    /**
+     * Files a case handed over by another node (跨省通办) in the caller's transaction: the case is
+     * created for `applicantId` under `version` (the service's current one, read before the
+     * transaction) and submitted at once, after the same form check a submission gets. Answers the
+     * case's id and number; throws what is missing.
+     */
+    async receiveHandover(
+      trx: Db,
+      version: ServiceVersion,
+      input: {
+        id: string;
+        applicantId: string;
+        applicantKind: "resident" | "enterprise";
+        form: Record<string, unknown>;
+        channel: Channel;
+        idempotencyKey: string;
+      },
+    ): Promise<{ id: string; number: string }> {
+      const item = version.item;
+      if (!(item.applicantKinds as string[]).includes(input.applicantKind))
+        throw fieldError([
+          {
+            field: "serviceCode",
+            reason: "WRONG_APPLICANT",
+            message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
+          },
+        ]);
+      const problems = catalog
+        .formCheck(version)(input.form)
+        .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+      for (const material of item.materials)
+        if (material.required && material.source === "upload")
+          problems.push({
+            field: `materials.${material.code}`,
+            reason: "REQUIRED",
+            message: `Upload ${material.name}`,
+          });
+      if (problems.length > 0) throw fieldError(problems);
+      const now = clock.now();
+      const number = await insertDraft(trx, version, { ...input, now, handedOver: true });
+      const payload = { handedOver: true };
+      const next = apply(
+        initialState(),
+        { type: "submit", date: chinaDate(now), actorId: input.applicantId, payload },
+        item.workflow.steps,
+      );
+      const outboxId = await recordChange(trx, {
+        type: "application.submit",
+        subject: input.id,
+        actor: input.applicantId,
+        at: now,
+        facts: {
+          seq: 1,
+          status: next.status,
+          role: "applicant",
+          payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+        },
+      });
+      await repo.insertAction(trx, {
+        application_id: input.id,
+        seq: 1,
+        type: "submit",
+        actor_id: input.applicantId,
+        actor_role: "applicant",
+        channel: input.channel,
+        place: null,
+        at: now,
+        payload: JSON.stringify(payload),
+        idempotency_key: input.idempotencyKey,
+        outbox_id: outboxId,
+      });
+      await repo.update(trx, input.id, {
+        status: next.status,
+        holder_role: holderRole(next, item.workflow.steps),
+        last_action_seq: 1,
+        submitted_at: now,
+        updated_at: now,
+      });
+      return { id: input.id, number };
+    },
+
     async create(actor: Actor, input: CreateApplication): Promise<Application> {
       if (actor.kind === "staff")
         throw new AppError("FORBIDDEN", { reason: "applications are filed by residents and enterprises" });
@@ -396,32 +542,11 @@ export function createApplicationsService(deps: {
       }
       const id = ids.uuid();
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
-        const sequence = await repo.nextNumber(trx);
-        const number = `${version.regionCode}-${chinaDate(now).replaceAll("-", "")}-${String(sequence).padStart(6, "0")}`;
-        await repo.insert(trx, {
-          id,
-          number,
-          service_code: version.code,
-          service_version_id: version.id,
-          applicant_id: actor.accountId,
-          region_code: version.regionCode,
-          department_id: version.departmentId,
-          classification: version.item.classification,
-          form: "{}",
-          status: "draft",
-          channel: input.channel,
-          created_at: now,
-          updated_at: now,
-        });
-        await recordChange(trx, {
-          type: "application.created",
-          subject: id,
-          actor: actor.accountId,
-          at: now,
-          facts: { service: version.code, version: version.version },
-        });
-      });
+      await db
+        .transaction()
+        .execute((trx) =>
+          insertDraft(trx, version, { id, applicantId: actor.accountId, form: {}, channel: input.channel, now }),
+        );
       return this.get(actor, id);
     },
 
@@ -789,6 +914,18 @@ export function createApplicationsService(deps: {
             form: row.form,
             approvedBy: actor.accountId,
             at: now,
+          });
+        for (const listener of actionListeners)
+          await listener(trx, {
+            applicationId: id,
+            number: row.number,
+            seq,
+            type,
+            status: next.status,
+            step: steps[next.stepIndex]?.name ?? null,
+            actorRole,
+            at: now,
+            payload,
           });
         const deadline = deadlineOf(next, item.committedLimitDays, today);
         const warnOn = next.acceptedOn

@@ -1,7 +1,17 @@
-import { ErrorBody, FederationMessage, FederationMessageQuery, FederationPeers, Receipt } from "@tongban/contracts";
+import {
+  CreateFederatedCase,
+  ErrorBody,
+  FederatedCase,
+  FederationMessage,
+  FederationMessageQuery,
+  FederationPeers,
+  IdParam,
+  Receipt,
+} from "@tongban/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../http/errors.ts";
+import type { FederatedCasesService } from "./cases.ts";
 import type { FederationService } from "./federation.service.ts";
 
 const errors = {
@@ -18,14 +28,64 @@ const errors = {
  * The federation's routes (under /api/v1). Without a federation (a single node) they answer
  * FEDERATION_DISABLED, so a client can tell "no federation" from "no such route".
  */
-export const federationRoutes: FastifyPluginAsyncZod<{ federation: FederationService | undefined }> = async (
-  app,
-  { federation },
-) => {
+export const federationRoutes: FastifyPluginAsyncZod<{
+  federation: FederationService | undefined;
+  cases: FederatedCasesService | undefined;
+}> = async (app, { federation, cases }) => {
   const enabled = (): FederationService => {
     if (!federation) throw new AppError("FEDERATION_DISABLED");
     return federation;
   };
+  const crossProvince = (): FederatedCasesService => {
+    if (!cases) throw new AppError("FEDERATION_DISABLED");
+    return cases;
+  };
+
+  app.post(
+    "/federation/cases",
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ["federation"],
+        summary:
+          "全程网办: apply from this node for a service of another region; the case is handed to the competent node and followed from here",
+        body: CreateFederatedCase,
+        response: { 201: FederatedCase, ...errors, 502: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return crossProvince().handOver(app.actorOf(request), request.body);
+    },
+  );
+
+  app.get(
+    "/federation/cases",
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ["federation"],
+        summary: "The caller's cross-province cases handed over from this node",
+        response: { 200: z.array(FederatedCase), ...errors },
+      },
+    },
+    async (request) => crossProvince().mine(app.actorOf(request)),
+  );
+
+  app.get(
+    "/federation/cases/:id",
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ["federation"],
+        summary:
+          "A cross-province case: origin node, competent node, status, the steps reported and the messages exchanged",
+        params: IdParam,
+        response: { 200: FederatedCase, ...errors },
+      },
+    },
+    async (request) => crossProvince().get(app.actorOf(request), request.params.id),
+  );
 
   app.get(
     "/federation/peers",
@@ -43,6 +103,8 @@ export const federationRoutes: FastifyPluginAsyncZod<{ federation: FederationSer
   app.post(
     "/federation/inbox",
     {
+      // No browser ever posts here: a peer node does, and its envelope's signature is its credential.
+      config: { csrf: false },
       schema: {
         tags: ["federation"],
         summary:

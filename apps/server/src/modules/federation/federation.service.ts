@@ -38,7 +38,20 @@ export interface InboundMessage {
  * Applies one kind of peer message in the inbox's transaction. Throwing an AppError refuses the
  * message for good (the sender marks it refused); any other error is a failure the sender retries.
  */
-export type MessageHandler = (trx: Db, message: InboundMessage) => Promise<void>;
+export type MessageHandler = (trx: Db, message: InboundMessage, prepared: unknown) => Promise<void>;
+
+/**
+ * Reads what a handler needs before the inbox's transaction opens (e.g. a service version from the
+ * catalogue, which reads through its own connection): nothing inside the transaction may wait for
+ * another connection, or an embedded database with one connection would wait for itself.
+ */
+export type MessagePreparer = (message: InboundMessage) => Promise<unknown>;
+
+/** What the sender does when a peer refuses one of its messages for good (e.g. marks the case refused). */
+export type RefusalHandler = (
+  trx: Db,
+  message: { id: string; to: string; subject: string | null; body: Record<string, unknown>; error: string },
+) => Promise<void>;
 
 export interface OutboundMessage {
   to: string;
@@ -93,7 +106,8 @@ export function createFederationService({
   log?: (message: string, details: Record<string, unknown>) => void;
 }) {
   const self = identity.regionCode;
-  const handlers = new Map<string, MessageHandler>();
+  const handlers = new Map<string, { handle: MessageHandler; prepare?: MessagePreparer }>();
+  const refusedHandlers = new Map<string, RefusalHandler>();
   const retryBaseMs = delivery.retryBaseMs ?? 500;
   const leaseMs = delivery.leaseMs ?? 30_000;
 
@@ -132,8 +146,9 @@ export function createFederationService({
       );
       return wrong ? { retry: wrong } : { delivered: receipt.data };
     }
-    const body = (answer.body ?? {}) as { code?: string; message?: string };
-    const what = `${answer.status} ${body.code ?? ""} ${body.message ?? ""}`.trim();
+    const body = (answer.body ?? {}) as { code?: string; message?: string; details?: unknown };
+    const details = body.details === undefined ? "" : ` ${JSON.stringify(body.details).slice(0, 1500)}`;
+    const what = `${answer.status} ${body.code ?? ""} ${body.message ?? ""}${details}`.trim();
     return body.code && FINAL_REFUSALS.includes(body.code) ? { refused: what } : { retry: what };
   }
 
@@ -148,9 +163,14 @@ export function createFederationService({
     identity,
 
     /** Registers what a message type does at this node (one handler per type). */
-    on(type: string, handler: MessageHandler) {
+    on(type: string, handle: MessageHandler, prepare?: MessagePreparer) {
       if (handlers.has(type)) throw new Error(`a handler for ${type} is registered already`);
-      handlers.set(type, handler);
+      handlers.set(type, prepare ? { handle, prepare } : { handle });
+    },
+
+    /** Registers what this node does, in the same transaction, when a peer refuses a message of `type` for good. */
+    onRefused(type: string, handler: RefusalHandler) {
+      refusedHandlers.set(type, handler);
     },
 
     /** The trust list (verified) as the node uses it, with the messages waiting for each peer. */
@@ -277,6 +297,13 @@ export function createFederationService({
           if ("refused" in verdict) {
             await db.transaction().execute(async (trx) => {
               await repo.markRefused(trx, row.id, verdict.refused);
+              await refusedHandlers.get(row.type)?.(trx, {
+                id: row.id,
+                to: peer.regionCode,
+                subject: row.subject,
+                body: row.body,
+                error: verdict.refused,
+              });
               await recordChange(trx, {
                 type: "federation.message_refused",
                 subject: row.id,
@@ -316,6 +343,16 @@ export function createFederationService({
       }
       const envelope = checked.envelope;
       const handler = handlers.get(envelope.type);
+      const inbound: InboundMessage = {
+        id: envelope.id,
+        from: envelope.from,
+        type: envelope.type,
+        subject: envelope.subject,
+        idempotencyKey: envelope.idempotencyKey,
+        body: envelope.body,
+        sentAt: new Date(envelope.sentAt),
+      };
+      const prepared = handler?.prepare ? await handler.prepare(inbound) : undefined;
       const outcome = await db.transaction().execute(async (trx) => {
         if (!(await repo.rememberNonce(trx, envelope.from, envelope.nonce, now))) return { replayed: true as const };
         const receipt = signReceipt(
@@ -346,15 +383,7 @@ export function createFederationService({
         }
         if (!handler)
           throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
-        await handler(trx, {
-          id: envelope.id,
-          from: envelope.from,
-          type: envelope.type,
-          subject: envelope.subject,
-          idempotencyKey: envelope.idempotencyKey,
-          body: envelope.body,
-          sentAt: new Date(envelope.sentAt),
-        });
+        await handler.handle(trx, inbound, prepared);
         const outboxId = await recordChange(trx, {
           type: "federation.message_received",
           subject: envelope.id,

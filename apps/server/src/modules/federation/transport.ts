@@ -10,6 +10,8 @@ export interface PeerAnswer {
 export interface PeerTransport {
   /** Delivers one envelope to the node at `url`; answers its HTTP status and JSON body, or throws when unreachable. */
   deliver(url: string, envelope: Envelope): Promise<PeerAnswer>;
+  /** Reads a public resource of the node at `url` (its catalogue), e.g. `api/v1/services/610500-GA-0001`. */
+  read(url: string, path: string): Promise<PeerAnswer>;
 }
 
 export const INBOX_PATH = "api/v1/federation/inbox";
@@ -28,24 +30,40 @@ export function httpTransport({ timeoutMs = 10_000 }: { timeoutMs?: number } = {
         body: JSON.stringify(envelope),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      const text = await response.text();
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = { message: text.slice(0, 200) };
-      }
-      return { status: response.status, body };
+      return answerOf(response);
+    },
+    async read(url, path) {
+      const base = url.endsWith("/") ? url : `${url}/`;
+      return answerOf(await fetch(new URL(path, base), { signal: AbortSignal.timeout(timeoutMs) }));
     },
   };
+}
+
+async function answerOf(response: Response): Promise<PeerAnswer> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = { message: text.slice(0, 200) };
+  }
+  return { status: response.status, body };
 }
 
 /**
  * Nodes in one process, found by their URL in the trust list; a URL with no node behaves like a
  * peer that is down.
  */
-export function localTransport(nodes: Map<string, (envelope: Envelope) => Promise<PeerAnswer>>): PeerTransport {
+export function localTransport(
+  nodes: Map<string, (envelope: Envelope) => Promise<PeerAnswer>>,
+  reads: Map<string, (path: string) => Promise<PeerAnswer>> = new Map(),
+): PeerTransport {
   return {
+    async read(url, path) {
+      const read = reads.get(url);
+      if (!read) throw new Error(`connect ECONNREFUSED ${url}`);
+      return read(path);
+    },
     async deliver(url, envelope) {
       const receive = nodes.get(url);
       if (!receive) throw new Error(`connect ECONNREFUSED ${url}`);

@@ -1,0 +1,345 @@
+// The demo federation as it runs: three real node processes on loopback (福州, 渭南, 重庆), each with
+// its own embedded database, keys and demo world, joined by the signed trust list. 全程网办 end to
+// end; a peer down for a while; the sender killed mid-delivery; forged and replayed envelopes.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { idNumberCheckCharacter } from "@tongban/contracts";
+import { generateNoteKey, parseSignerKey } from "@tongban/ledger";
+import { generate } from "otplib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareDemoFederation } from "../../src/modules/federation/demo-federation.ts";
+import { sealEnvelope } from "../../src/modules/federation/envelope.ts";
+import type { DemoAccount } from "../../src/seed/demo-world.ts";
+
+const root = new URL("../../../../", import.meta.url).pathname;
+const basePort = 19_300 + 3 * Math.floor(Math.random() * 60);
+const dataDir = mkdtempSync(join(tmpdir(), "tb-federation-"));
+const { nodes, trustListFile, adminKeyFile } = prepareDemoFederation({
+  dataDir,
+  port: basePort,
+  host: "127.0.0.1",
+  ledgerSm2: false,
+});
+const [FZ, WN] = [0, 1];
+const processes: (ChildProcess | undefined)[] = [];
+const urlOf = (i: number) => nodes[i]?.url as string;
+
+function startNode(i: number): Promise<ChildProcess> {
+  const node = nodes[i];
+  if (!node) throw new Error(`no node ${i}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(node.port),
+        DATA_DIR: node.dataDir,
+        NODE_REGION: node.regionCode,
+        FEDERATION_TRUST_LIST: trustListFile,
+        FEDERATION_ADMIN_KEY: `@${adminKeyFile}`,
+        FEDERATION_RETRY_MAX_SECONDS: "1",
+        DEMO_PROVIDERS: "false",
+        LEDGER_SM2: "false",
+        LOG_LEVEL: "warn",
+        LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+        AUTH_CACHE_SECONDS: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    processes[i] = child;
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("is running")) resolve(child);
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("exit", (code, signal) => {
+      if (signal !== "SIGKILL" && signal !== "SIGTERM")
+        reject(new Error(`node ${i} exited ${code}: ${output.slice(-1500)}`));
+    });
+  });
+}
+
+async function stopNode(i: number, signal: NodeJS.Signals = "SIGTERM") {
+  const child = processes[i];
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill(signal);
+  // A node that cannot stop in time is killed (and the test will show why it hung).
+  const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+// --- HTTP clients ------------------------------------------------------------------------------
+
+interface Client {
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, each checked by the assertions
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+}
+
+function client(base: string): Client & { cookie?: string; csrf?: string } {
+  const self: Client & { cookie?: string; csrf?: string } = {
+    async call(method, path, body) {
+      const response = await fetch(new URL(path, base), {
+        method,
+        headers: {
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(self.cookie ? { cookie: self.cookie } : {}),
+          ...(self.csrf && method !== "GET" ? { "x-csrf-token": self.csrf } : {}),
+          ...(method === "POST" && path.includes("/actions") ? { "idempotency-key": `k-${crypto.randomUUID()}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(20_000),
+      }).catch((error) => {
+        throw new Error(`${method} ${path}: ${(error as Error).message}`);
+      });
+      const setCookie = response.headers.get("set-cookie");
+      const match = setCookie?.match(/tongban\.sid=([^;]*)/);
+      if (match) self.cookie = `tongban.sid=${match[1]}`;
+      const text = await response.text();
+      const json = text ? JSON.parse(text) : undefined;
+      if (json && typeof json.csrfToken === "string") self.csrf = json.csrfToken;
+      return { status: response.status, json };
+    },
+  };
+  return self;
+}
+
+const accountsOf = (i: number) =>
+  JSON.parse(readFileSync(join(nodes[i]?.dataDir as string, "demo-accounts.json"), "utf8")) as DemoAccount[];
+const lastStep = new Map<string, number>();
+
+async function staff(i: number, username: string) {
+  const account = accountsOf(i).find((a) => a.username === username);
+  if (!account?.totpSecret) throw new Error(`no staff ${username}`);
+  const c = client(urlOf(i));
+  // The server accepts each TOTP step once per account: a second login waits for the next step.
+  let step = Math.floor(Date.now() / 30_000);
+  while (step <= (lastStep.get(username) ?? 0)) {
+    await new Promise((r) => setTimeout(r, 1000));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  lastStep.set(username, step);
+  const totp = await generate({ secret: account.totpSecret, epoch: step * 30 });
+  const login = await c.call("POST", "/api/v1/auth/login", { username, password: account.password, totp });
+  if (login.status !== 200) throw new Error(`login ${username}: ${JSON.stringify(login.json)}`);
+  return c;
+}
+
+async function resident(i: number, username: string, password: string) {
+  const c = client(urlOf(i));
+  const login = await c.call("POST", "/api/v1/auth/login", { username, password });
+  if (login.status !== 200) throw new Error(`login ${username}: ${JSON.stringify(login.json)}`);
+  return c;
+}
+
+let lastSeen: unknown;
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(lastSeen)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// A resident born and registered in 渭南 (临渭区) who lives in 福州 and registers on 福州's portal.
+const first17 = "61050219920806033";
+const weinanIdNumber = first17 + idNumberCheckCharacter(first17);
+const password = "Weinan-in-fz-2026";
+const householdForm = { certificateKind: "household", subjectRelation: "self", purpose: "employment" };
+let applicant: Client;
+
+const caseAt = async (c: Client, id: string) => {
+  const { json } = await c.call("GET", `/api/v1/federation/cases/${id}`);
+  lastSeen = json;
+  return json;
+};
+const handOver = async (c: Client) => {
+  const response = await c.call("POST", "/api/v1/federation/cases", {
+    serviceCode: "610500-GA-0001",
+    form: householdForm,
+  });
+  expect(response.status, JSON.stringify(response.json)).toBe(201);
+  return response.json as { id: string; status: string };
+};
+
+beforeAll(async () => {
+  await Promise.all(nodes.map((_, i) => startNode(i)));
+  const fz = client(urlOf(FZ));
+  const registered = await fz.call("POST", "/api/v1/auth/register", {
+    kind: "resident",
+    name: "赵磊",
+    idNumber: weinanIdNumber,
+    phone: "13859071268",
+    password,
+  });
+  expect(registered.status, JSON.stringify(registered.json)).toBe(201);
+  applicant = fz;
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map((_, i) => stopNode(i)));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("three federated nodes", { timeout: 150_000 }, () => {
+  it("verify the same trust list and the first node is ready only with its peers", async () => {
+    for (const i of [0, 1, 2]) {
+      const peers = (await client(urlOf(i)).call("GET", "/api/v1/federation/peers")).json;
+      expect(peers.self).toBe(nodes[i]?.regionCode);
+      expect(peers.peers.map((p: { regionCode: string }) => p.regionCode)).toEqual(["350100", "610500", "500000"]);
+    }
+    expect((await fetch(new URL("readyz", urlOf(FZ)))).status).toBe(200);
+  });
+
+  it("全程网办: a 渭南 household certificate applied for in 福州 is decided in 渭南 and followed from 福州", async () => {
+    // 林晓燕's household is in 福州: 渭南 is not competent for her.
+    const lin = accountsOf(FZ).find((a) => a.username.startsWith("350102"));
+    const linClient = await resident(FZ, lin?.username as string, lin?.password as string);
+    const refused = await linClient.call("POST", "/api/v1/federation/cases", {
+      serviceCode: "610500-GA-0001",
+      form: householdForm,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.details[0]).toMatchObject({ field: "serviceCode", reason: "NOT_COMPETENT" });
+
+    const handed = await handOver(applicant);
+    expect(handed.status).toBe("handed_over");
+    const filed = await until("the case filed in 渭南", async () => {
+      const c = await caseAt(applicant, handed.id);
+      return c.status === "submitted" ? c : undefined;
+    });
+    expect(filed).toMatchObject({ originRegion: "350100", competentRegion: "610500", competentName: "渭南市" });
+    expect(filed.competentNumber).toMatch(/^610500-/);
+
+    // 渭南's staff accept and decide it as one of their own cases.
+    const window = await staff(WN, "wn.ga.window");
+    const accepted = await window.call("POST", `/api/v1/applications/${handed.id}/actions`, { type: "accept" });
+    expect(accepted.status, JSON.stringify(accepted.json)).toBe(200);
+    const handler = await staff(WN, "wn.ga.handler");
+    const approved = await handler.call("POST", `/api/v1/applications/${handed.id}/actions`, {
+      type: "approve",
+      opinion: "经核查户籍档案，情况属实，准予出具。",
+    });
+    expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+
+    const followed = await until("the decision back in 福州", async () => {
+      const c = await caseAt(applicant, handed.id);
+      return c.status === "approved" ? c : undefined;
+    });
+    expect(followed.timeline.map((s: { type: string }) => s.type)).toEqual(["submit", "accept", "approve"]);
+    const sent = followed.messages.filter((m: { direction: string }) => m.direction === "sent");
+    const received = followed.messages.filter((m: { direction: string }) => m.direction === "received");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ type: "case.handover", peerRegion: "610500", status: "delivered" });
+    expect(received.map((m: { type: string }) => m.type)).toEqual(["case.update", "case.update", "case.update"]);
+    // 渭南's staff see the same case with its origin.
+    const atWeinan = await caseAt(handler, handed.id);
+    expect(atWeinan).toMatchObject({ role: "competent", originRegion: "350100", status: "approved" });
+    // Someone else's case is not found.
+    expect((await linClient.call("GET", `/api/v1/federation/cases/${handed.id}`)).status).toBe(404);
+  });
+
+  it("keeps cases handed over while the competent node is down and delivers each once when it is back", async () => {
+    await stopNode(WN);
+    const handed = [await handOver(applicant), await handOver(applicant), await handOver(applicant)];
+    const peers = await until("three messages waiting", async () => {
+      const list = (await applicant.call("GET", "/api/v1/federation/peers")).json;
+      const weinan = list.peers.find((p: { regionCode: string }) => p.regionCode === "610500");
+      return weinan.pendingMessages >= 3 ? weinan : undefined;
+    });
+    expect(peers.pendingMessages).toBe(3);
+    for (const { id } of handed) expect((await caseAt(applicant, id)).status).toBe("handed_over");
+
+    await startNode(WN);
+    for (const { id } of handed)
+      await until(`case ${id} filed`, async () =>
+        (await caseAt(applicant, id)).status === "submitted" ? true : undefined,
+      );
+    const admin = await staff(WN, "wn.admin");
+    const inbox = (await admin.call("GET", "/api/v1/federation/messages?direction=received&limit=200")).json;
+    for (const { id } of handed)
+      expect(
+        inbox.filter((m: { subject: string; type: string }) => m.subject === id && m.type === "case.handover"),
+      ).toHaveLength(1);
+  });
+
+  it("loses nothing when the sender is killed before it could deliver", async () => {
+    await stopNode(WN);
+    const handed = await handOver(applicant);
+    await stopNode(FZ, "SIGKILL");
+    await startNode(FZ);
+    await startNode(WN);
+    applicant = await resident(FZ, weinanIdNumber, password);
+    await until("the case filed after both restarts", async () =>
+      (await caseAt(applicant, handed.id)).status === "submitted" ? true : undefined,
+    );
+    const admin = await staff(WN, "wn.admin");
+    const inbox = (await admin.call("GET", "/api/v1/federation/messages?direction=received&limit=200")).json;
+    expect(inbox.filter((m: { subject: string }) => m.subject === handed.id)).toHaveLength(1);
+  });
+
+  it("refuses forged and replayed envelopes and tells 福州's security officer", async () => {
+    const handed = await handOver(applicant);
+    await until("filed", async () => ((await caseAt(applicant, handed.id)).status === "submitted" ? true : undefined));
+    const inbox = new URL("api/v1/federation/inbox", urlOf(FZ));
+    const post = async (envelope: unknown) =>
+      fetch(inbox, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(envelope) });
+    const content = {
+      id: crypto.randomUUID(),
+      from: "610500",
+      to: "350100",
+      type: "case.update",
+      subject: handed.id,
+      idempotencyKey: `${handed.id}/update/77`,
+      body: {
+        caseId: handed.id,
+        competentNumber: "610500-X",
+        seq: 77,
+        type: "note",
+        status: "submitted",
+        step: null,
+        at: new Date().toISOString(),
+      },
+    };
+    // A key 渭南 never had.
+    const intruder = parseSignerKey(generateNoteKey("tongban-node-610500").signerKey);
+    const forged = await post(sealEnvelope(content, intruder, new Date(), crypto.randomUUID().replaceAll("-", "")));
+    expect(forged.status).toBe(403);
+    expect((await forged.json()).code).toBe("ENVELOPE_UNTRUSTED_SENDER");
+    // 渭南's own key (as if the envelope were captured on the way): accepted once, its copy refused.
+    const weinanKey = JSON.parse(
+      readFileSync(join(nodes[WN]?.dataDir as string, "keys", "federation-node-key"), "utf8"),
+    );
+    const genuine = sealEnvelope(
+      content,
+      parseSignerKey(weinanKey.signerKey),
+      new Date(),
+      crypto.randomUUID().replaceAll("-", ""),
+    );
+    expect((await post(genuine)).status).toBe(200);
+    const replayed = await post(genuine);
+    expect(replayed.status).toBe(409);
+    expect((await replayed.json()).code).toBe("ENVELOPE_REPLAYED");
+    const altered = await post({ ...genuine, nonce: crypto.randomUUID().replaceAll("-", "") });
+    expect((await altered.json()).code).toBe("ENVELOPE_BAD_SIGNATURE");
+
+    const security = await staff(FZ, "fz.security");
+    const events = (await security.call("GET", "/api/v1/security/events?source=federation")).json;
+    const types = events.map((e: { type: string }) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "federation.envelope_untrusted_sender",
+        "federation.envelope_replayed",
+        "federation.envelope_bad_signature",
+      ]),
+    );
+  });
+});

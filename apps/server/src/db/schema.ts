@@ -402,27 +402,6 @@ export interface FederatedCasesTable {
   updated_at: Timestamp;
 }
 
-export interface FederatedCasesTable {
-  id: string;
-  role: "origin" | "competent";
-  mode: "online" | "remote_acceptance" | "joint";
-  number: string;
-  origin_region: string;
-  competent_region: string;
-  service_code: string;
-  service_name: string;
-  applicant_id: string;
-  application_id: string | null;
-  competent_number: string | null;
-  status: string;
-  step: string | null;
-  timeline: ColumnType<Record<string, unknown>[], string | undefined, string>;
-  last_seq: ColumnType<number, number | undefined, number>;
-  refusal: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
 export interface LedgerCosignaturesTable {
   tree_size: ColumnType<number, number, number>;
   witness: string;
@@ -535,7 +514,6 @@ export interface DB {
   federation_nonces: FederationNoncesTable;
   federation_witnessed: FederationWitnessedTable;
   ledger_cosignatures: LedgerCosignaturesTable;
-  federated_cases: FederatedCasesTable;
   federated_cases: FederatedCasesTable;
   certificates: CertificatesTable;
   certificate_verifications: CertificateVerificationsTable;

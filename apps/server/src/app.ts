@@ -40,7 +40,6 @@ import { createEnquiriesService } from "./modules/enquiries/enquiries.service.ts
 import type { Connector } from "./modules/exchange/connectors.ts";
 import { exchangeRoutes } from "./modules/exchange/exchange.routes.ts";
 import { createExchangeService } from "./modules/exchange/exchange.service.ts";
-import { createFederatedCasesService } from "./modules/federation/cases.ts";
 import { federationRoutes } from "./modules/federation/federation.routes.ts";
 import { createFederationService, type DeliveryOptions } from "./modules/federation/federation.service.ts";
 import type { NodeIdentity } from "./modules/federation/identity.ts";
@@ -177,19 +176,6 @@ export function buildServices(
         delivery: deps.federation.delivery ?? { retryMaxMs: config.federationRetryMaxSeconds * 1000 },
       })
     : undefined;
-  const federatedCases =
-    federation && deps.federation
-      ? createFederatedCasesService({
-          db,
-          clock,
-          ids,
-          federation,
-          transport: deps.federation.transport,
-          applications,
-          accounts,
-          catalog,
-        })
-      : undefined;
   return {
     authCache,
     enquiries,
@@ -206,7 +192,6 @@ export function buildServices(
     exchange,
     security,
     federation,
-    federatedCases,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -329,7 +314,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
       await api.register(exchangeRoutes, { exchange: services.exchange });
       await api.register(securityRoutes, { security: services.security });
-      await api.register(federationRoutes, { federation: services.federation, cases: services.federatedCases });
+      await api.register(federationRoutes, { federation: services.federation, cases: undefined });
     },
     { prefix: "/api/v1" },
   );

@@ -53,7 +53,22 @@ function start(command: string, args: string[], env: Record<string, string>): Pr
   });
 }
 
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc (Linux). The figure a shared machine
+ * disturbs least: other processes slow a query down, but do not make it cost the server more CPU.
+ */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface Figures {
+  total: number;
   rps: number;
   p50: number;
   p99: number;
@@ -66,6 +81,7 @@ function run(options: autocannon.Options): Promise<Figures> {
     autocannon(options, (error, result) => {
       if (error) return reject(error);
       resolve({
+        total: result.requests.total,
         rps: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
@@ -160,13 +176,18 @@ async function measure(kind: "pglite" | "postgres") {
       await c.end();
     };
   }
-  const server = values.profile
-    ? await start(
-        process.execPath,
-        ["--cpu-prof", `--cpu-prof-dir=${values.profile}`, "--import", "tsx", "apps/server/src/main.ts"],
-        env,
-      )
-    : await start("npx", ["tsx", "apps/server/src/main.ts"], env);
+  // Node itself (not npx), so the child's pid is the server's and its CPU time can be read.
+  const server = await start(
+    process.execPath,
+    [
+      ...(values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : []),
+      "--import",
+      "tsx",
+      "apps/server/src/main.ts",
+    ],
+    env,
+  );
+  const serverCpu = () => cpuMs(server.pid);
   const base = `http://127.0.0.1:${port}`;
   try {
     const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as Account[];
@@ -231,9 +252,13 @@ async function measure(kind: "pglite" | "postgres") {
     });
     phase("sequential gateway");
     let g = 0;
+    const cpuBeforeSequential = serverCpu();
     const gatewaySequential = await sequential(() =>
       fetch(`${base}/api/v1/exchange/query`, { method: "POST", headers: gatewayHeaders, body: queryBody(g++) }),
     );
+    // The sequencer integrates the last queries' entries meanwhile: their cost is the queries' too.
+    await new Promise((r) => setTimeout(r, 2000));
+    const cpuSequential = (serverCpu() - cpuBeforeSequential) / SAMPLES;
 
     phase("load direct");
     let di = 0;
@@ -253,6 +278,7 @@ async function measure(kind: "pglite" | "postgres") {
     });
     phase("load gateway");
     let gi = 0;
+    const cpuBeforeLoad = serverCpu();
     const gateway = await run({
       url: base,
       connections: CONNECTIONS,
@@ -271,9 +297,10 @@ async function measure(kind: "pglite" | "postgres") {
     });
     // Every query is on record: wait for the sequencer, then read the log's size from its checkpoint.
     await new Promise((r) => setTimeout(r, 5000));
+    const cpuLoad = (serverCpu() - cpuBeforeLoad) / gateway.total;
     const checkpoint = await (await fetch(`${base}/ledger/checkpoint`)).text();
     const treeSize = Number(checkpoint.split("\n")[1]);
-    return { directSequential, gatewaySequential, direct, gateway, treeSize };
+    return { directSequential, gatewaySequential, direct, gateway, treeSize, cpuSequential, cpuLoad };
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1500));
@@ -298,5 +325,8 @@ for (const kind of kinds) {
   );
   process.stdout.write(`${line("direct signed call to the 公安 system", f.direct)}\n`);
   process.stdout.write(`${line("gateway POST /api/v1/exchange/query", f.gateway)}\n`);
+  process.stdout.write(
+    `server CPU per gateway query (gateway, ledger sequencer, everything in the server process): one at a time ${ms(f.cpuSequential)}, under load ${ms(f.cpuLoad)}\n`,
+  );
   process.stdout.write(`ledger entries after the run: ${f.treeSize}\n`);
 }

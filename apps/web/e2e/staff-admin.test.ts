@@ -149,12 +149,12 @@ browserSuite("an administrator in the admin console", () => {
       await page.waitForURL(`${server.baseUrl}/workbench`);
       await expect.poll(() => page.locator("main").textContent()).toContain("陈数据");
 
-      // An entry of a capability not built yet says so honestly; /admin is not theirs.
+      // Their role's page opens from the menu (the data steward's console); /admin is not theirs.
       await page
         .getByRole("navigation", { name: "工作台导航" })
         .getByRole("link", { name: /数据共享/ })
         .click();
-      await expect.poll(() => page.locator("main").textContent()).toContain("政务数据共享功能尚未开通");
+      await expect.poll(() => page.locator("main h1").textContent()).toBe("数据共享");
       await page.goto(`${server.baseUrl}/admin/staff`);
       await expect.poll(() => page.locator("main").textContent()).toContain("无权访问");
     });

@@ -36,6 +36,7 @@ const zhHans = {
   closed: "这条咨询已结束。",
   back: "返回我的咨询",
   queueTitle: "咨询",
+  workbenchBody: "群众和企业向本部门提出的咨询。首位接手的人员是首问负责人，由其答复到底。",
   queueLead: "{{department}}收到的咨询。首位接手（或首位答复）的人员记为首问负责人，由其答复到底。",
   queueEmpty: "没有符合条件的咨询。",
   allStatuses: "全部状态",
@@ -91,6 +92,7 @@ const zhHant: Shape<typeof zhHans> = {
   closed: "這條諮詢已結束。",
   back: "返回我的諮詢",
   queueTitle: "諮詢",
+  workbenchBody: "群眾和企業向本部門提出的諮詢。首位接手的人員是首問負責人，由其答覆到底。",
   queueLead: "{{department}}收到的諮詢。首位接手（或首位答覆）的人員記為首問負責人，由其答覆到底。",
   queueEmpty: "沒有符合條件的諮詢。",
   allStatuses: "全部狀態",
@@ -144,6 +146,8 @@ const en: Shape<typeof zhHans> = {
   closed: "This enquiry is closed.",
   back: "Back to my enquiries",
   queueTitle: "Enquiries",
+  workbenchBody:
+    "Questions residents and enterprises put to your department. Whoever takes one first answers it to the end.",
   queueLead:
     "Enquiries to {{department}}. Whoever takes (or first answers) one is recorded as responsible and answers it to the end.",
   queueEmpty: "No enquiries match.",

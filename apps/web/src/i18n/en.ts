@@ -395,14 +395,13 @@ export const en: Messages = {
     admin: "Administration",
     departments: "Departments",
     staff: "Staff accounts",
-    notYet: "Not yet available",
     queueBody: "Applications assigned to {{department}}, by deadline: claim, accept, request a supplement and decide.",
     supervisionBody:
       "The region's cases close to their deadline (80 % of the committed limit used) or past it, by department, with the first-contact official and who holds each case.",
     securityBody:
-      "Security situational awareness is not available yet. Once it is, security events such as failed logins, denied access and unusual bulk reads will appear and be scored here in real time.",
+      "The region's security events — queries without a grant, requests beyond a grant, forged or replayed messages between nodes — by severity, type and date.",
     dataSharingBody:
-      "Government data sharing is not available yet. Once it is, you will maintain your department's data-resource catalogue and decide on other departments' sharing requests here.",
+      "Maintain your department's data-resource catalogue, decide other departments' sharing requests, ask for other departments' data and manage or revoke grants.",
     departmentsBody: "Create, rename or delete the region's service departments.",
     staffBody:
       "Open accounts for staff and assign roles and clearances; disable or unlock accounts, reset passwords or authenticators.",

@@ -1,4 +1,4 @@
-import { Card, Col, Descriptions, Flex, Row, Tag } from "antd";
+import { Card, Col, Descriptions, Flex, Row } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useSession } from "../api/session.ts";
@@ -23,6 +23,8 @@ export default function WorkbenchHome() {
         return t("workbench.securityBody");
       case "dataSharing":
         return t("workbench.dataSharingBody");
+      case "enquiries":
+        return t("enquiries.workbenchBody");
       case "departments":
         return t("workbench.departmentsBody");
       case "services":
@@ -69,7 +71,6 @@ export default function WorkbenchHome() {
                       </span>{" "}
                       {entry.label}
                     </h3>
-                    {entry.feature && <Tag className="tb-role-tag">{t("workbench.notYet")}</Tag>}
                   </Flex>
                   <p className="tb-muted" style={{ margin: 0 }}>
                     {describe(entry.key)}

@@ -14,8 +14,6 @@ import type { CurrentUser, StaffRole } from "@tongban/contracts";
 import type { TFunction } from "i18next";
 import type { ReactNode } from "react";
 
-export type Feature = "queue" | "supervision" | "security" | "dataSharing";
-
 export interface Entry {
   key: string;
   to: string;
@@ -23,8 +21,6 @@ export interface Entry {
   icon: ReactNode;
   /** Roles that open this entry; the menu shows it to staff holding any of them. */
   roles: StaffRole[] | "all";
-  /** Present for capabilities that later issues build; the page says so. */
-  feature?: Feature;
   group?: "admin";
 }
 

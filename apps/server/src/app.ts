@@ -40,11 +40,13 @@ import { createEnquiriesService } from "./modules/enquiries/enquiries.service.ts
 import type { Connector } from "./modules/exchange/connectors.ts";
 import { exchangeRoutes } from "./modules/exchange/exchange.routes.ts";
 import { createExchangeService } from "./modules/exchange/exchange.service.ts";
+import { createFederatedCasesService } from "./modules/federation/cases.ts";
 import { federationRoutes } from "./modules/federation/federation.routes.ts";
 import { createFederationService, type DeliveryOptions } from "./modules/federation/federation.service.ts";
 import type { NodeIdentity } from "./modules/federation/identity.ts";
 import type { PeerTransport } from "./modules/federation/transport.ts";
 import type { TrustStore } from "./modules/federation/trust-list.ts";
+import { createWitnessing } from "./modules/federation/witness.ts";
 import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.routes.ts";
 import { createLedgerService } from "./modules/ledger/ledger.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
@@ -176,6 +178,32 @@ export function buildServices(
         delivery: deps.federation.delivery ?? { retryMaxMs: config.federationRetryMaxSeconds * 1000 },
       })
     : undefined;
+  const federatedCases =
+    federation && deps.federation
+      ? createFederatedCasesService({
+          db,
+          clock,
+          ids,
+          federation,
+          transport: deps.federation.transport,
+          applications,
+          accounts,
+          catalog,
+        })
+      : undefined;
+  const witnessing =
+    federation && deps.federation
+      ? createWitnessing({
+          db,
+          clock,
+          identity: deps.federation.identity,
+          trust: deps.federation.trust,
+          transport: deps.federation.transport,
+          ledger,
+          federation,
+          log: (message, details) => log({ message, ...details }),
+        })
+      : undefined;
   return {
     authCache,
     enquiries,
@@ -192,6 +220,8 @@ export function buildServices(
     exchange,
     security,
     federation,
+    federatedCases,
+    witnessing,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -314,7 +344,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(ledgerApiRoutes, { ledger: services.ledger });
       await api.register(exchangeRoutes, { exchange: services.exchange });
       await api.register(securityRoutes, { security: services.security });
-      await api.register(federationRoutes, { federation: services.federation, cases: undefined });
+      await api.register(federationRoutes, {
+        federation: services.federation,
+        cases: services.federatedCases,
+        witnessing: services.witnessing,
+      });
     },
     { prefix: "/api/v1" },
   );

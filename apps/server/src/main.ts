@@ -127,6 +127,14 @@ async function main() {
         onError: (error) => app.log.error({ err: error }, "federation delivery failed"),
       })
     : undefined;
+  // Witnessing: every few seconds this node offers its latest checkpoint to the peers' witnesses.
+  const witnessing = app.services.witnessing;
+  const cosigning = witnessing
+    ? setInterval(() => {
+        witnessing.cosignLatest().catch((error) => app.log.warn({ err: error }, "cosigning failed"));
+      }, 3_000)
+    : undefined;
+  cosigning?.unref();
   // The trust list is read again on SIGHUP (the administrator signed a new one).
   process.on("SIGHUP", () => {
     const problem = federation?.trust.reload();
@@ -136,6 +144,7 @@ async function main() {
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
+    clearInterval(cosigning);
     await delivery?.stop();
     clearInterval(messageRetries);
     await sequencer.stop();

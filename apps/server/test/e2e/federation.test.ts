@@ -6,11 +6,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { idNumberCheckCharacter } from "@tongban/contracts";
-import { generateNoteKey, parseSignerKey } from "@tongban/ledger";
+import {
+  generateNoteKey,
+  parseCheckpoint,
+  parseNote,
+  parseSignerKey,
+  parseVerifierKey,
+  signCheckpoint,
+  verifyCosignature,
+} from "@tongban/ledger";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareDemoFederation } from "../../src/modules/federation/demo-federation.ts";
 import { sealEnvelope } from "../../src/modules/federation/envelope.ts";
+import { formatAddCheckpoint } from "../../src/modules/federation/witness.ts";
 import type { DemoAccount } from "../../src/seed/demo-world.ts";
 
 const root = new URL("../../../../", import.meta.url).pathname;
@@ -341,5 +350,57 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
         "federation.envelope_bad_signature",
       ]),
     );
+  });
+
+  it("has its checkpoints cosigned by the peers' witnesses, and a forked ledger is detected by them", async () => {
+    const peers = (await client(urlOf(FZ)).call("GET", "/api/v1/federation/peers")).json;
+    const witnessKey = (region: string) =>
+      parseVerifierKey(
+        peers.peers
+          .find((p: { regionCode: string }) => p.regionCode === region)
+          .keys.find((k: { use: string }) => k.use === "witness").key,
+      );
+    // 渭南 and 重庆 cosign 福州's latest checkpoint within a few seconds.
+    const cosigned = await until("福州's checkpoint cosigned by both peers", async () => {
+      const response = await fetch(new URL("api/v1/federation/checkpoint", urlOf(FZ)));
+      const note = await response.text();
+      const both = ["610500", "500000"].every((region) => verifyCosignature(note, witnessKey(region)).ok);
+      return both ? note : undefined;
+    });
+    const parsed = parseNote(cosigned);
+    const checkpoint = parsed.ok ? parseCheckpoint(parsed.value.text) : undefined;
+    expect(checkpoint?.ok).toBe(true);
+
+    // 福州's ledger key signs a second history: a checkpoint of a size 渭南 has witnessed, another root.
+    const ledgerKey = JSON.parse(readFileSync(join(nodes[FZ]?.dataDir as string, "keys", "ledger-note-key"), "utf8"));
+    const addCheckpoint = (body: string) =>
+      fetch(new URL("api/v1/federation/witness/add-checkpoint", urlOf(WN)), {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body,
+      });
+    const probe = signCheckpoint(
+      { origin: "tongban.local/350100/ledger", treeSize: 1, rootHash: new Uint8Array(32).fill(7), extensions: [] },
+      [parseSignerKey(ledgerKey.signerKey)],
+    );
+    const held = await addCheckpoint(formatAddCheckpoint(0, [], probe));
+    expect(held.status).toBe(409);
+    const heldSize = Number((await held.text()).trim());
+    expect(heldSize).toBeGreaterThan(0);
+    const rewritten = signCheckpoint(
+      {
+        origin: "tongban.local/350100/ledger",
+        treeSize: heldSize,
+        rootHash: new Uint8Array(32).fill(9),
+        extensions: [],
+      },
+      [parseSignerKey(ledgerKey.signerKey)],
+    );
+    const refused = await addCheckpoint(formatAddCheckpoint(heldSize, [], rewritten));
+    expect(refused.status).toBe(422);
+    const security = await staff(WN, "wn.security");
+    const events = (await security.call("GET", "/api/v1/security/events?type=federation.ledger_fork")).json;
+    expect(events[0]).toMatchObject({ type: "federation.ledger_fork", severity: "high" });
+    expect(events[0].details).toMatchObject({ log: "350100" });
   });
 });

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { AppError } from "../../http/errors.ts";
 import type { FederatedCasesService } from "./cases.ts";
 import type { FederationService } from "./federation.service.ts";
+import type { Witnessing } from "./witness.ts";
 
 const errors = {
   400: ErrorBody,
@@ -31,11 +32,55 @@ const errors = {
 export const federationRoutes: FastifyPluginAsyncZod<{
   federation: FederationService | undefined;
   cases: FederatedCasesService | undefined;
-}> = async (app, { federation, cases }) => {
+  witnessing: Witnessing | undefined;
+}> = async (app, { federation, cases, witnessing }) => {
   const enabled = (): FederationService => {
     if (!federation) throw new AppError("FEDERATION_DISABLED");
     return federation;
   };
+  const witness = (): Witnessing => {
+    if (!witnessing) throw new AppError("FEDERATION_DISABLED");
+    return witnessing;
+  };
+
+  // C2SP tlog-witness: a peer's log asks this node to cosign its checkpoint (text in, text out).
+  app.post(
+    "/federation/witness/add-checkpoint",
+    {
+      config: { csrf: false },
+      schema: {
+        tags: ["federation"],
+        summary:
+          "C2SP tlog-witness add-checkpoint: a peer's ledger checkpoint with a consistency proof; answers this node's cosignature (409 with the size held; 422 when the log shows two histories)",
+        consumes: ["text/plain"],
+        body: z.string(),
+      },
+    },
+    async (request, reply) => {
+      const answer = await witness().addCheckpoint(request.body);
+      reply
+        .status(answer.status)
+        .type(answer.status === 409 ? "text/x.tlog.size" : "text/plain; charset=utf-8")
+        .send(answer.body);
+    },
+  );
+
+  app.get(
+    "/federation/checkpoint",
+    {
+      schema: {
+        tags: ["federation"],
+        summary: "This node's latest ledger checkpoint with the cosignatures of the peers' witnesses (signed note)",
+      },
+    },
+    async (_request, reply) => {
+      const note = await witness().cosignedCheckpoint();
+      if (!note) throw new AppError("LEDGER_ENTRY_NOT_FOUND", { reason: "no checkpoint yet" });
+      reply.type("text/plain; charset=utf-8").header("cache-control", "no-cache");
+      return note;
+    },
+  );
+
   const crossProvince = (): FederatedCasesService => {
     if (!cases) throw new AppError("FEDERATION_DISABLED");
     return cases;

@@ -71,6 +71,7 @@ const refusalSeverity: Record<string, SecuritySeverity> = {
   ENVELOPE_UNTRUSTED_SENDER: "high",
   ENVELOPE_BAD_SIGNATURE: "high",
   ENVELOPE_REPLAYED: "high",
+  LEDGER_FORK: "high",
 };
 
 // Refusals that say the message itself can never be applied; every other failure (the peer down, a
@@ -84,6 +85,8 @@ export interface DeliveryOptions {
   retryBaseMs?: number;
   /** How long a taken message stays with its sender before another attempt may take it. */
   leaseMs?: number;
+  /** Deliveries in flight at once (default 8). */
+  concurrency?: number;
 }
 
 export function createFederationService({
@@ -110,6 +113,7 @@ export function createFederationService({
   const refusedHandlers = new Map<string, RefusalHandler>();
   const retryBaseMs = delivery.retryBaseMs ?? 500;
   const leaseMs = delivery.leaseMs ?? 30_000;
+  const concurrency = delivery.concurrency ?? 8;
 
   async function securityEvent(code: string, reason: string, details: Record<string, unknown>) {
     try {
@@ -244,82 +248,92 @@ export function createFederationService({
       const rows = await repo.claimDue(db, now, new Date(now.getTime() + leaseMs), limit);
       if (rows.length === 0) return { taken: 0, delivered: 0 };
       const registry = trust.current();
-      const outcomes = await Promise.all(
-        rows.map(async (row) => {
-          const peer = registry.activeMember(row.peer_region.trim(), clock.now());
-          if (!peer) {
-            await repo.retryLater(
-              db,
-              row.id,
-              new Date(clock.now().getTime() + backoff(row.attempts)),
-              "the peer is not an active member of the trust list",
-            );
-            return false;
-          }
-          const envelope = sealEnvelope(
-            {
-              id: row.id,
-              from: self,
-              to: peer.regionCode,
-              type: row.type,
-              subject: row.subject,
-              idempotencyKey: row.idempotency_key,
-              body: row.body,
-            },
-            identity.node,
-            clock.now(),
-            randomBytes(18).toString("base64url"),
+      const deliverOne = async (row: (typeof rows)[number]): Promise<boolean> => {
+        const peer = registry.activeMember(row.peer_region.trim(), clock.now());
+        if (!peer) {
+          await repo.retryLater(
+            db,
+            row.id,
+            new Date(clock.now().getTime() + backoff(row.attempts)),
+            "the peer is not an active member of the trust list",
           );
-          let verdict: ReturnType<typeof judge>;
-          try {
-            verdict = judge(await transport.deliver(peer.url, envelope), envelope);
-          } catch (error) {
-            verdict = { retry: `unreachable: ${(error as Error).message}` };
-          }
-          const at = clock.now();
-          if ("delivered" in verdict) {
-            await db.transaction().execute(async (trx) => {
-              await repo.markDelivered(trx, row.id, at, canonicalJson(verdict.delivered));
-              await recordChange(trx, {
-                type: "federation.message_delivered",
-                subject: row.id,
-                actor: null,
-                at,
-                facts: {
-                  to: peer.regionCode,
-                  receivedAt: verdict.delivered.receivedAt,
-                  status: verdict.delivered.status,
-                },
-              });
-            });
-            return true;
-          }
-          if ("refused" in verdict) {
-            await db.transaction().execute(async (trx) => {
-              await repo.markRefused(trx, row.id, verdict.refused);
-              await refusedHandlers.get(row.type)?.(trx, {
-                id: row.id,
-                to: peer.regionCode,
-                subject: row.subject,
-                body: row.body,
-                error: verdict.refused,
-              });
-              await recordChange(trx, {
-                type: "federation.message_refused",
-                subject: row.id,
-                actor: null,
-                at,
-                facts: { to: peer.regionCode, error: verdict.refused },
-              });
-            });
-            log("a peer refused a message for good", { id: row.id, peer: peer.regionCode, error: verdict.refused });
-            return false;
-          }
-          await repo.retryLater(db, row.id, new Date(at.getTime() + backoff(row.attempts)), verdict.retry);
           return false;
+        }
+        const envelope = sealEnvelope(
+          {
+            id: row.id,
+            from: self,
+            to: peer.regionCode,
+            type: row.type,
+            subject: row.subject,
+            idempotencyKey: row.idempotency_key,
+            body: row.body,
+          },
+          identity.node,
+          clock.now(),
+          randomBytes(18).toString("base64url"),
+        );
+        let verdict: ReturnType<typeof judge>;
+        try {
+          verdict = judge(await transport.deliver(peer.url, envelope), envelope);
+        } catch (error) {
+          verdict = { retry: `unreachable: ${(error as Error).message}` };
+        }
+        const at = clock.now();
+        if ("delivered" in verdict) {
+          await db.transaction().execute(async (trx) => {
+            await repo.markDelivered(trx, row.id, at, canonicalJson(verdict.delivered));
+            await recordChange(trx, {
+              type: "federation.message_delivered",
+              subject: row.id,
+              actor: null,
+              at,
+              facts: {
+                to: peer.regionCode,
+                receivedAt: verdict.delivered.receivedAt,
+                status: verdict.delivered.status,
+              },
+            });
+          });
+          return true;
+        }
+        if ("refused" in verdict) {
+          await db.transaction().execute(async (trx) => {
+            await repo.markRefused(trx, row.id, verdict.refused);
+            await refusedHandlers.get(row.type)?.(trx, {
+              id: row.id,
+              to: peer.regionCode,
+              subject: row.subject,
+              body: row.body,
+              error: verdict.refused,
+            });
+            await recordChange(trx, {
+              type: "federation.message_refused",
+              subject: row.id,
+              actor: null,
+              at,
+              facts: { to: peer.regionCode, error: verdict.refused },
+            });
+          });
+          log("a peer refused a message for good", { id: row.id, peer: peer.regionCode, error: verdict.refused });
+          return false;
+        }
+        await repo.retryLater(db, row.id, new Date(at.getTime() + backoff(row.attempts)), verdict.retry);
+        return false;
+      };
+      // A few deliveries in flight at once: a peer handles its inbox one transaction at a time, and
+      // hundreds of requests waiting there would only time out and be sent again.
+      let delivered = 0;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
+          while (next < rows.length) {
+            const row = rows[next++] as (typeof rows)[number];
+            if (await deliverOne(row)) delivered += 1;
+          }
         }),
       );
-      return { taken: rows.length, delivered: outcomes.filter(Boolean).length };
+      return { taken: rows.length, delivered };
     },
 
     /**

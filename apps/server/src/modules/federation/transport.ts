@@ -12,6 +12,8 @@ export interface PeerTransport {
   deliver(url: string, envelope: Envelope): Promise<PeerAnswer>;
   /** Reads a public resource of the node at `url` (its catalogue), e.g. `api/v1/services/610500-GA-0001`. */
   read(url: string, path: string): Promise<PeerAnswer>;
+  /** Posts a text body (a witness's add-checkpoint) to `path` of the node at `url`; the answer's body is text. */
+  post(url: string, path: string, text: string): Promise<PeerAnswer>;
 }
 
 export const INBOX_PATH = "api/v1/federation/inbox";
@@ -36,6 +38,16 @@ export function httpTransport({ timeoutMs = 10_000 }: { timeoutMs?: number } = {
       const base = url.endsWith("/") ? url : `${url}/`;
       return answerOf(await fetch(new URL(path, base), { signal: AbortSignal.timeout(timeoutMs) }));
     },
+    async post(url, path, text) {
+      const base = url.endsWith("/") ? url : `${url}/`;
+      const response = await fetch(new URL(path, base), {
+        method: "POST",
+        headers: { "content-type": "text/plain; charset=utf-8" },
+        body: text,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { status: response.status, body: await response.text() };
+    },
   };
 }
 
@@ -57,8 +69,14 @@ async function answerOf(response: Response): Promise<PeerAnswer> {
 export function localTransport(
   nodes: Map<string, (envelope: Envelope) => Promise<PeerAnswer>>,
   reads: Map<string, (path: string) => Promise<PeerAnswer>> = new Map(),
+  posts: Map<string, (path: string, text: string) => Promise<PeerAnswer>> = new Map(),
 ): PeerTransport {
   return {
+    async post(url, path, text) {
+      const post = posts.get(url);
+      if (!post) throw new Error(`connect ECONNREFUSED ${url}`);
+      return post(path, text);
+    },
     async read(url, path) {
       const read = reads.get(url);
       if (!read) throw new Error(`connect ECONNREFUSED ${url}`);

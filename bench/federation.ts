@@ -1,0 +1,222 @@
+// Cross-node hand-overs (跨省通办) between two real node processes on this machine — 福州 hands cases
+// to 渭南 — against a local case at 渭南 measured in the same run:
+//   - local case: a 渭南 resident files and submits a case at 渭南 (create, save the form, submit);
+//   - hand-over request: a 渭南-registered resident living in 福州 applies at 福州 (POST /federation/cases);
+//   - hand-over acknowledged: from the message's commit in 福州's outbox to 渭南's signed receipt
+//     (the case filed and submitted at 渭南 in between) — the latency a hand-over adds;
+//   - throughput: hand-overs acknowledged per second with many in flight.
+//   npx tsx bench/federation.ts [--cases 300] [--burst 2000] [--concurrency 64] [--port 19400]
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { idNumberCheckCharacter } from "@tongban/contracts";
+import { generate } from "otplib";
+import { prepareDemoFederation } from "../apps/server/src/modules/federation/demo-federation.ts";
+
+const { values } = parseArgs({
+  options: {
+    cases: { type: "string", default: "300" },
+    burst: { type: "string", default: "2000" },
+    concurrency: { type: "string", default: "64" },
+    port: { type: "string", default: "19400" },
+  },
+});
+const CASES = Number(values.cases);
+const BURST = Number(values.burst);
+const CONCURRENCY = Number(values.concurrency);
+const root = new URL("..", import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), "tb-bench-federation-"));
+const { nodes, trustListFile, adminKeyFile } = prepareDemoFederation({
+  dataDir,
+  port: Number(values.port),
+  host: "127.0.0.1",
+  ledgerSm2: true,
+});
+const [fuzhou, weinan] = nodes as [(typeof nodes)[number], (typeof nodes)[number]];
+const children: ChildProcess[] = [];
+
+function startNode(node: (typeof nodes)[number]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(node.port),
+        DATA_DIR: node.dataDir,
+        NODE_REGION: node.regionCode,
+        FEDERATION_TRUST_LIST: trustListFile,
+        FEDERATION_ADMIN_KEY: `@${adminKeyFile}`,
+        DEMO_PROVIDERS: "false",
+        LOG_LEVEL: "warn",
+        LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("is running")) resolve();
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("exit", (code) => reject(new Error(`${node.name} exited ${code}: ${output.slice(-1500)}`)));
+  });
+}
+
+class Client {
+  cookie = "";
+  csrf = "";
+  constructor(readonly base: string) {}
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(new URL(path, this.base), {
+      method,
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.csrf && method !== "GET" ? { "x-csrf-token": this.csrf } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const cookie = response.headers.get("set-cookie")?.match(/tongban\.sid=([^;]*)/);
+    if (cookie) this.cookie = `tongban.sid=${cookie[1]}`;
+    const json = (await response.json()) as Record<string, unknown>;
+    if (typeof json.csrfToken === "string") this.csrf = json.csrfToken;
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const summary = (label: string, samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  console.log(
+    `${label.padEnd(44)} p50 ${percentile(sorted, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(sorted, 99).toFixed(1).padStart(6)} ms   (n=${sorted.length})`,
+  );
+};
+
+async function main() {
+  await Promise.all([startNode(fuzhou), startNode(weinan)]);
+  const accountsOf = (node: typeof fuzhou) =>
+    JSON.parse(readFileSync(join(node.dataDir, "demo-accounts.json"), "utf8")) as {
+      username: string;
+      password: string;
+      totpSecret: string | null;
+    }[];
+
+  // The applicant at 福州: born and registered in 渭南, so 渭南 is competent for its household certificates.
+  const first17 = "61050219920806033";
+  const applicant = new Client(fuzhou.url);
+  await applicant.call("POST", "/api/v1/auth/register", {
+    kind: "resident",
+    name: "赵磊",
+    idNumber: first17 + idNumberCheckCharacter(first17),
+    phone: "13859071268",
+    password: "Bench-federation-1",
+  });
+  const admin = new Client(fuzhou.url);
+  const fzAdmin = accountsOf(fuzhou).find((a) => a.username === "fz.admin");
+  await admin.call("POST", "/api/v1/auth/login", {
+    username: "fz.admin",
+    password: fzAdmin?.password,
+    totp: await generate({ secret: fzAdmin?.totpSecret as string }),
+  });
+  // A 渭南 resident at 渭南, for the local case.
+  const local = new Client(weinan.url);
+  const wang = accountsOf(weinan).find((a) => a.username.startsWith("610502"));
+  await local.call("POST", "/api/v1/auth/login", { username: wang?.username, password: wang?.password });
+
+  const form = { certificateKind: "household", subjectRelation: "self", purpose: "employment" };
+  const handOver = () => applicant.call("POST", "/api/v1/federation/cases", { serviceCode: "610500-GA-0001", form });
+  const fileLocally = async () => {
+    const draft = await local.call("POST", "/api/v1/applications", { serviceCode: "610500-GA-0001", channel: "pc" });
+    await local.call("PATCH", `/api/v1/applications/${draft.id}`, { form });
+    await local.call(
+      "POST",
+      `/api/v1/applications/${draft.id}/actions`,
+      { type: "submit" },
+      { "idempotency-key": `bench-${draft.id}` },
+    );
+  };
+  const pending = async () => {
+    const peers = (await admin.call("GET", "/api/v1/federation/peers")) as {
+      peers: { regionCode: string; pendingMessages: number }[];
+    };
+    return peers.peers.find((p) => p.regionCode === "610500")?.pendingMessages ?? 0;
+  };
+  const drain = async () => {
+    while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  // Warm up both paths (catalogue caches, connections, JIT).
+  for (let i = 0; i < 20; i++) {
+    await fileLocally();
+    await handOver();
+  }
+  await drain();
+
+  // Latency, one at a time, both kinds interleaved so they see the same machine.
+  const localMs: number[] = [];
+  const requestMs: number[] = [];
+  const ackMs: number[] = [];
+  for (let i = 0; i < CASES; i++) {
+    let t = performance.now();
+    await fileLocally();
+    localMs.push(performance.now() - t);
+    t = performance.now();
+    const handed = (await handOver()) as { id: string };
+    requestMs.push(performance.now() - t);
+    for (;;) {
+      const [message] = (await admin.call(
+        "GET",
+        `/api/v1/federation/messages?direction=sent&subject=${handed.id}&limit=1`,
+      )) as unknown as { at: string; deliveredAt: string | null }[];
+      if (message?.deliveredAt) {
+        ackMs.push(Date.parse(message.deliveredAt) - Date.parse(message.at));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  console.log(`\nCross-node hand-overs 福州 → 渭南, two node processes on PGlite (${CASES} of each, one at a time)`);
+  summary("local case at 渭南 (create, form, submit)", localMs);
+  summary("hand-over request at 福州", requestMs);
+  summary("hand-over acknowledged (outbox → receipt)", ackMs);
+
+  // Throughput: BURST hand-overs with CONCURRENCY requests in flight, until every one is acknowledged.
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BURST) {
+        next += 1;
+        await handOver();
+      }
+    }),
+  );
+  const requested = performance.now() - started;
+  await drain();
+  const acknowledged = performance.now() - started;
+  console.log(
+    `\n${BURST} hand-overs, ${CONCURRENCY} in flight: requests ${(BURST / (requested / 1000)).toFixed(0)}/s, ` +
+      `acknowledged ${(BURST / (acknowledged / 1000)).toFixed(0)}/s (all acknowledged after ${(acknowledged / 1000).toFixed(1)} s)`,
+  );
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) {
+      child.removeAllListeners("exit");
+      child.kill("SIGTERM");
+    }
+    setTimeout(() => rmSync(dataDir, { recursive: true, force: true }), 3000).unref();
+  });

@@ -45,6 +45,7 @@ export {
   type LedgerReceipt,
   type VerificationReport,
   type VerifyOptions,
+  validityCheck,
   verifyCredentialOffline,
 } from "./verify.ts";
 export { type OpenedFile, openCertificateFile, verifyFileOffline } from "./verify-file.ts";

@@ -78,8 +78,19 @@ export function ed25519DidKey(publicKey: Uint8Array): { did: string; verificatio
   return { did: `did:key:${multikey}`, verificationMethod: `did:key:${multikey}#${multikey}` };
 }
 
+// A verifier meets few keys and sees each many times: decoded methods are kept.
+const decodedMethods = new Map<string, Uint8Array | undefined>();
+
 /** The Ed25519 public key a did:key verification method names, or undefined. */
 export function ed25519FromVerificationMethod(verificationMethod: string): Uint8Array | undefined {
+  if (decodedMethods.has(verificationMethod)) return decodedMethods.get(verificationMethod);
+  const key = decodeVerificationMethod(verificationMethod);
+  if (decodedMethods.size > 1000) decodedMethods.clear();
+  decodedMethods.set(verificationMethod, key);
+  return key;
+}
+
+function decodeVerificationMethod(verificationMethod: string): Uint8Array | undefined {
   const match = /^did:key:(z[1-9A-HJ-NP-Za-km-z]+)#(z[1-9A-HJ-NP-Za-km-z]+)$/.exec(verificationMethod);
   if (!match || match[1] !== match[2]) return undefined;
   return ed25519FromMultikey(match[1] as string);

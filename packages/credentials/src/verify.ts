@@ -109,6 +109,22 @@ export function checkReceipt(
   };
 }
 
+/** Whether `now` falls within the credential's validity period (VCDM 2.0 §4.9). */
+export function validityCheck(credential: Pick<CertificateCredential, "validFrom" | "validUntil">, now: Date): Check {
+  const at = now.getTime();
+  if (Date.parse(credential.validFrom) > at)
+    return { check: "validity", outcome: "fail", detail: `not valid before ${credential.validFrom}` };
+  if (credential.validUntil && Date.parse(credential.validUntil) < at)
+    return { check: "validity", outcome: "fail", detail: `expired at ${credential.validUntil}` };
+  return {
+    check: "validity",
+    outcome: "pass",
+    detail: credential.validUntil
+      ? `valid from ${credential.validFrom} until ${credential.validUntil}`
+      : `valid from ${credential.validFrom}, with no end date`,
+  };
+}
+
 /**
  * Verifies a credential offline. Never throws on bad input; every check says what holds. Revocation
  * is "not_checked": only the issuer's node can say it (verify online for that).
@@ -170,19 +186,7 @@ export function verifyCredentialOffline(input: unknown, options: VerifyOptions):
     detail: `the key is ${issuer.name}'s certificate key in ${issuer.source}`,
   });
 
-  const now = options.now.getTime();
-  if (Date.parse(credential.validFrom) > now)
-    checks.push({ check: "validity", outcome: "fail", detail: `not valid before ${credential.validFrom}` });
-  else if (credential.validUntil && Date.parse(credential.validUntil) < now)
-    checks.push({ check: "validity", outcome: "fail", detail: `expired at ${credential.validUntil}` });
-  else
-    checks.push({
-      check: "validity",
-      outcome: "pass",
-      detail: credential.validUntil
-        ? `valid from ${credential.validFrom} until ${credential.validUntil}`
-        : `valid from ${credential.validFrom}, with no end date`,
-    });
+  checks.push(validityCheck(credential, options.now));
 
   checks.push(
     options.receipt

@@ -83,8 +83,8 @@ export const certificatesRepository = {
     await db.updateTable("certificates").set(pdf).where("id", "=", id).where("pdf_sha256", "is", null).execute();
   },
 
-  async insertVerification(db: Db, row: Insertable<CertificateVerificationsTable>) {
-    await db.insertInto("certificate_verifications").values(row).execute();
+  async insertVerifications(db: Db, rows: Insertable<CertificateVerificationsTable>[]) {
+    if (rows.length > 0) await db.insertInto("certificate_verifications").values(rows).execute();
   },
 
   verificationsOf(db: Db, certificateIds: string[], perCertificate = 20) {

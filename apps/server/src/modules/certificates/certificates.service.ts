@@ -19,11 +19,12 @@ import {
   checkReceipt,
   credentialHash,
   ISSUED_ENTRY_TYPE,
+  type IssuerTrust,
   issuanceFacts,
   type LedgerReceipt,
   openCertificateFile,
   VC_CONTEXT_V2,
-  type VerificationReport,
+  validityCheck,
   verifyCredentialOffline,
 } from "@tongban/credentials";
 import { generateNoteKey } from "@tongban/ledger";
@@ -153,52 +154,116 @@ export function createCertificatesService(deps: {
   }
 
   /** The online checks added to the offline ones: the record matches, the ledger holds it, its status. */
-  async function onlineChecks(report: VerificationReport, row: CertificateRow | undefined, credential: unknown) {
-    const checks = report.checks.filter((c) => c.check !== "ledger" && c.check !== "status");
-    if (!report.credential || !report.checks.every((c) => c.outcome !== "fail")) return { ...report, checks };
-    if (!row) {
-      checks.push({
-        check: "status",
-        outcome: "fail",
-        detail: "this node has no record of issuing this certificate",
-      });
-      return { ...report, valid: false, checks };
+  // Verification records: each answer waits until its record is committed, but the records of
+  // verifications arriving while a write is under way go together in the next insert (group commit),
+  // so a busy verifier costs a few statements instead of one per verification.
+  type VerificationRow = Parameters<typeof repo.insertVerifications>[1][number];
+  const records = (() => {
+    let queue: { row: VerificationRow; done: (error?: unknown) => void }[] = [];
+    let writing = false;
+    const pump = async () => {
+      if (writing || queue.length === 0) return;
+      writing = true;
+      const batch = queue;
+      queue = [];
+      try {
+        await repo.insertVerifications(
+          db,
+          batch.map((w) => w.row),
+        );
+        for (const w of batch) w.done();
+      } catch (error) {
+        for (const w of batch) w.done(error);
+      } finally {
+        writing = false;
+        void pump();
+      }
+    };
+    return {
+      submit: (row: VerificationRow) =>
+        new Promise<void>((resolve, reject) => {
+          queue.push({ row, done: (error) => (error ? reject(error) : resolve()) });
+          void pump();
+        }),
+    };
+  })();
+
+  // The checks that depend only on a credential's bytes and the trust in force — form, signature,
+  // issuer, ledger inclusion — give the same answer for every verification of the credential this
+  // node stored, so they are worked out once per certificate and trust list. Validity (time) and
+  // status (revocation) are checked afresh on every verification.
+  const settled = new LRUCache<string, { checks: Check[]; credential?: CertificateCredential }>({ max: 50_000 });
+  let trustInForce: IssuerTrust | undefined;
+  let trustEpoch = 0;
+  const epoch = () => {
+    const current = trust.current();
+    if (current !== trustInForce) {
+      trustInForce = current;
+      trustEpoch += 1;
     }
-    if (credentialHash(credential) !== row.credential_sha256) {
+    return trustEpoch;
+  };
+
+  async function contentChecks(credential: unknown, row: CertificateRow | undefined, stored: boolean) {
+    const matchesRecord = row !== undefined && (stored || credentialHash(credential) === row.credential_sha256);
+    const key = matchesRecord ? `${row.id}:${epoch()}` : undefined;
+    const known = key ? settled.get(key) : undefined;
+    if (known) return known;
+    const offline = verifyCredentialOffline(credential, { trust: trust.current(), now: clock.now() });
+    const checks = offline.checks.filter((c) => c.check !== "ledger" && c.check !== "status" && c.check !== "validity");
+    const result = { checks, credential: offline.credential };
+    if (!offline.credential || checks.some((c) => c.outcome === "fail")) return result;
+    if (!row) {
+      checks.push({ check: "status", outcome: "fail", detail: "this node has no record of issuing this certificate" });
+      return result;
+    }
+    if (!matchesRecord) {
       checks.push({
         check: "ledger",
         outcome: "fail",
         detail: "the credential differs from the one this node issued under that id",
       });
-      return { ...report, valid: false, checks };
+      return result;
     }
     const receipt = await receiptOf(row);
-    checks.push(
-      receipt
-        ? checkReceipt(report.credential, receipt, [ledger.verifierKey])
-        : {
-            check: "ledger",
-            outcome: "not_checked",
-            detail: "the issuance is being sealed into the ledger; check again in a moment",
-          },
-    );
-    if (row.status === "valid")
-      checks.push({ check: "status", outcome: "pass", detail: "the issuer has neither revoked nor replaced it" });
-    else if (row.status === "revoked")
+    if (!receipt) {
       checks.push({
-        check: "status",
-        outcome: "fail",
-        detail: `revoked by the issuer on ${row.status_changed_at?.toISOString().slice(0, 10)}: ${row.status_reason}`,
+        check: "ledger",
+        outcome: "not_checked",
+        detail: "the issuance is being sealed into the ledger; check again in a moment",
       });
-    else {
-      const newer = row.superseded_by ? await repo.find(db, row.superseded_by) : undefined;
-      checks.push({
-        check: "status",
-        outcome: "fail",
-        detail: `superseded on ${row.status_changed_at?.toISOString().slice(0, 10)} by certificate ${newer?.number ?? "a newer one"}`,
-      });
+      return result;
     }
-    return { ...report, valid: checks.every((c) => c.outcome !== "fail"), checks };
+    checks.push(checkReceipt(offline.credential, receipt, [ledger.verifierKey]));
+    if (key) settled.set(key, result);
+    return result;
+  }
+
+  async function statusCheck(row: CertificateRow): Promise<Check> {
+    if (row.status === "valid")
+      return { check: "status", outcome: "pass", detail: "the issuer has neither revoked nor replaced it" };
+    const on = row.status_changed_at?.toISOString().slice(0, 10);
+    if (row.status === "revoked")
+      return { check: "status", outcome: "fail", detail: `revoked by the issuer on ${on}: ${row.status_reason}` };
+    const newer = row.superseded_by ? await repo.find(db, row.superseded_by) : undefined;
+    return {
+      check: "status",
+      outcome: "fail",
+      detail: `superseded on ${on} by certificate ${newer?.number ?? "a newer one"}`,
+    };
+  }
+
+  const CHECK_ORDER: Check["check"][] = ["format", "signature", "issuer", "validity", "ledger", "status", "document"];
+
+  /** Every check of a verification, in one order: the settled ones, validity now, status now. */
+  async function allChecks(credential: unknown, row: CertificateRow | undefined, stored: boolean, extra: Check[]) {
+    const content = credential === undefined ? { checks: [] as Check[] } : await contentChecks(credential, row, stored);
+    const checks = [...content.checks, ...extra];
+    const cleared = content.credential && content.checks.every((c) => c.outcome !== "fail");
+    if (content.credential && cleared) checks.push(validityCheck(content.credential, clock.now()));
+    if (row && cleared) checks.push(await statusCheck(row));
+    checks.sort((a, b) => CHECK_ORDER.indexOf(a.check) - CHECK_ORDER.indexOf(b.check));
+    return { checks, credential: content.credential };
   }
 
   function outcomeOf(report: { valid: boolean; checks: Check[] }, row: CertificateRow | undefined): string {
@@ -532,16 +597,12 @@ export function createCertificatesService(deps: {
           certificate: null,
         };
       }
-      const offline =
-        credential === undefined
-          ? { valid: false, checks: [] as Check[] }
-          : verifyCredentialOffline(credential, { trust: trust.current(), now: clock.now() });
-      const online = await onlineChecks(offline as VerificationReport, row, credential);
-      const checks = [...online.checks, ...extra];
+      const assessed = await allChecks(credential, row, method === "qr" || method === "number", extra);
+      const checks = assessed.checks;
       const valid = checks.length > 0 && checks.every((c) => c.outcome !== "fail");
       const outcome = outcomeOf({ valid, checks }, row);
       if (row)
-        await repo.insertVerification(db, {
+        await records.submit({
           id: ids.uuid(),
           certificate_id: row.id,
           at: clock.now(),
@@ -550,7 +611,7 @@ export function createCertificatesService(deps: {
           outcome,
           verifier_id: verifierId,
         });
-      return { valid, outcome, checks, certificate: shown(row, (offline as VerificationReport).credential) };
+      return { valid, outcome, checks, certificate: shown(row, assessed.credential) };
     },
 
     /** A holder's valid certificate of `type`, for a material that accepts it (证照免提交). */

@@ -31,7 +31,12 @@ import { createAuthCache } from "./modules/auth/auth-cache.ts";
 import { loadCatalog } from "./modules/catalog/catalog.loader.ts";
 import { catalogRoutes } from "./modules/catalog/catalog.routes.ts";
 import { createCatalogService } from "./modules/catalog/catalog.service.ts";
-import { certificatesPublicRoutes, certificatesRoutes } from "./modules/certificates/certificates.routes.ts";
+import { createCertificateMaterialsService } from "./modules/certificates/certificate-materials.ts";
+import {
+  certificateMaterialsRoutes,
+  certificatesPublicRoutes,
+  certificatesRoutes,
+} from "./modules/certificates/certificates.routes.ts";
 import { createCertificatesService } from "./modules/certificates/certificates.service.ts";
 import { departmentsRoutes } from "./modules/departments/departments.routes.ts";
 import { createDepartmentsService } from "./modules/departments/departments.service.ts";
@@ -165,6 +170,14 @@ export function buildServices(
     exchange,
     certificates,
   });
+  const certificateMaterials = createCertificateMaterialsService({
+    db,
+    clock,
+    ids,
+    certificates,
+    applications,
+    catalog,
+  });
   const security = createSecurityService({ db });
   const enquiries = createEnquiriesService({ db, clock, ids, catalog, departments, notifications });
   const federation = deps.federation
@@ -216,6 +229,7 @@ export function buildServices(
     notifications,
     applications,
     certificates,
+    certificateMaterials,
     ledger,
     exchange,
     security,
@@ -339,6 +353,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(applicationsRoutes, { applications: services.applications });
       await api.register(certificatesRoutes, { certificates: services.certificates });
       await api.register(certificatesPublicRoutes, { certificates: services.certificates });
+      await api.register(certificateMaterialsRoutes, { materials: services.certificateMaterials });
       await api.register(notificationsRoutes, { notifications: services.notifications });
       await api.register(enquiriesRoutes, { enquiries: services.enquiries });
       await api.register(ledgerApiRoutes, { ledger: services.ledger });

@@ -92,3 +92,27 @@ export const CertificateVerification = z.object({
     .nullable(),
 });
 export type CertificateVerification = z.infer<typeof CertificateVerification>;
+
+/** 证照免提交: the applicant names which of their certificates satisfies a material. */
+export const UseCertificateForMaterial = z.object({
+  materialCode: z.string().min(1).max(64),
+  certificateId: z.uuid({ error: "Not a valid certificate id" }),
+});
+export type UseCertificateForMaterial = z.infer<typeof UseCertificateForMaterial>;
+
+/** A material of a case satisfied by an e-certificate, checked afresh whenever it is read. */
+export const CertificateMaterial = z.object({
+  materialCode: z.string(),
+  certificateId: z.string(),
+  number: z.string(),
+  name: z.string(),
+  issuerName: z.string(),
+  holderName: z.string(),
+  details: z.array(CertificateDetail),
+  attachedAt: z.string(),
+  /** Signature, issuer, ledger, validity and status all hold now. */
+  verified: z.boolean(),
+  outcome: z.string(),
+  ledgerIndex: z.number().int().nullable(),
+});
+export type CertificateMaterial = z.infer<typeof CertificateMaterial>;

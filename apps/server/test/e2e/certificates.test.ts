@@ -204,3 +204,58 @@ describe("e-certificates", () => {
     );
   });
 });
+
+describe("a certificate instead of a material (证照免提交)", () => {
+  const NEWBORN = "350100-GA-0001";
+
+  it("fills a material with the applicant's own valid certificate in one call; staff see it verified", async () => {
+    await approvedMarriage();
+    const mine = (await resident.request("GET", "/api/v1/me/certificates")).json() as {
+      id: string;
+      status: string;
+      number: string;
+    }[];
+    const marriage = mine.find((c) => c.status === "valid") as { id: string; number: string };
+    const revoked = mine.find((c) => c.status === "revoked") as { id: string };
+    const id = (await resident.request("POST", "/api/v1/applications", { serviceCode: NEWBORN })).json().id as string;
+    const use = (body: object, client = resident) =>
+      client.request("POST", `/api/v1/applications/${id}/certificate-materials`, body);
+
+    // Wrong material, a material that is uploaded, a revoked certificate, someone else's: each refused plainly.
+    expect((await use({ materialCode: "nope", certificateId: marriage.id })).json().details[0].reason).toBe("NOT_FOUND");
+    expect((await use({ materialCode: "birth_medical_certificate", certificateId: marriage.id })).json().code).toBe(
+      "CERTIFICATE_NOT_APPLICABLE",
+    );
+    expect((await use({ materialCode: "marriage_certificate", certificateId: revoked.id })).json().code).toBe(
+      "CERTIFICATE_NOT_VALID",
+    );
+    const stranger = await loginResident(t, "610500");
+    expect((await use({ materialCode: "marriage_certificate", certificateId: marriage.id }, stranger)).statusCode).toBe(
+      404,
+    );
+
+    const used = await use({ materialCode: "marriage_certificate", certificateId: marriage.id });
+    expect(used.statusCode).toBe(200);
+    expect(used.json()).toEqual([
+      expect.objectContaining({ materialCode: "marriage_certificate", number: marriage.number, verified: true }),
+    ]);
+    const gaWindow = await t.login("fz.ga.window");
+    // The case's department sees it verified; another department sees nothing.
+    expect((await gaWindow.request("GET", `/api/v1/applications/${id}/certificate-materials`)).json()).toEqual([
+      expect.objectContaining({ materialCode: "marriage_certificate", verified: true, outcome: "valid" }),
+    ]);
+    expect((await window.request("GET", `/api/v1/applications/${id}/certificate-materials`)).statusCode).toBe(404);
+    await integrate();
+    const entries = await t.database.db
+      .selectFrom("outbox")
+      .select(["type", "subject"])
+      .where("subject", "=", id)
+      .where("type", "=", "application.certificate_used")
+      .execute();
+    expect(entries).toHaveLength(1);
+    // Revoking the certificate later shows on the case at once.
+    await handler.request("POST", `/api/v1/certificates/${marriage.id}/revoke`, { reason: "登记机关发现登记错误" });
+    const after = (await resident.request("GET", `/api/v1/applications/${id}/certificate-materials`)).json();
+    expect(after[0]).toMatchObject({ verified: false, outcome: "revoked" });
+  });
+});

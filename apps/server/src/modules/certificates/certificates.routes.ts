@@ -1,14 +1,17 @@
 import {
   Certificate,
+  CertificateMaterial,
   CertificateStatus,
   CertificateVerification,
   ErrorBody,
   IdParam,
   RevokeCertificate,
+  UseCertificateForMaterial,
   VerifyCertificateRequest,
 } from "@tongban/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { CertificateMaterialsService } from "./certificate-materials.ts";
 import type { CertificatesService } from "./certificates.service.ts";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -162,5 +165,40 @@ export const certificatesPublicRoutes: FastifyPluginAsyncZod<{ certificates: Cer
       },
     },
     async () => certificates.issuer(),
+  );
+};
+
+/** 证照免提交: a case's materials satisfied by the applicant's e-certificates. */
+export const certificateMaterialsRoutes: FastifyPluginAsyncZod<{ materials: CertificateMaterialsService }> = async (
+  app,
+  { materials },
+) => {
+  app.addHook("preHandler", app.authenticate);
+
+  app.get(
+    "/applications/:id/certificate-materials",
+    {
+      schema: {
+        tags: ["certificates"],
+        summary: "The case's materials satisfied by e-certificates, each checked now (whoever may read the case)",
+        params: IdParam,
+        response: { 200: z.array(CertificateMaterial), ...errors },
+      },
+    },
+    async (request) => materials.list(app.actorOf(request), request.params.id),
+  );
+
+  app.post(
+    "/applications/:id/certificate-materials",
+    {
+      schema: {
+        tags: ["certificates"],
+        summary: "Use one of the applicant's valid e-certificates for a material that accepts it (证照免提交)",
+        params: IdParam,
+        body: UseCertificateForMaterial,
+        response: { 200: z.array(CertificateMaterial), ...errors, 422: ErrorBody },
+      },
+    },
+    async (request) => materials.use(app.actorOf(request), request.params.id, request.body),
   );
 };

@@ -614,6 +614,15 @@ export function createCertificatesService(deps: {
       return { valid, outcome, checks, certificate: shown(row, assessed.credential) };
     },
 
+    /** Every check of a certificate this node stored, now (no verification record: the case's reader is not a verifier). */
+    async checkStored(id: string) {
+      const row = await repo.find(db, id);
+      if (!row) throw new AppError("CERTIFICATE_NOT_FOUND", { id });
+      const { checks, credential } = await allChecks(JSON.parse(row.credential), row, true, []);
+      const valid = checks.every((c) => c.outcome !== "fail");
+      return { row, credential, valid, outcome: outcomeOf({ valid, checks }, row) };
+    },
+
     /** A holder's valid certificate of `type`, for a material that accepts it (证照免提交). */
     async forMaterial(trx: Db, holderId: string, certificateId: string, type: string) {
       const row = UUID.test(certificateId) ? await repo.find(trx, certificateId) : undefined;

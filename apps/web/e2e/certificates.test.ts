@@ -88,4 +88,31 @@ browserSuite("e-certificates", () => {
     await viewer.page.waitForTimeout(6000);
     await viewer.page.screenshot({ path: "test-results/certificate-pdf.png" });
   });
+
+  it("on a phone: a material is filled from the resident's marriage certificate with one click (证照免提交)", async () => {
+    const { server, browser } = env;
+    const resident = server.resident();
+    const api = await apiLogin(server, resident.username);
+    const { id } = await api.request<{ id: string }>("POST", "/applications", { serviceCode: "350100-GA-0001" });
+    const { page, context, problems } = await newPage(browser, phone);
+    await context.addInitScript(() => localStorage.setItem("tongban.region", "350100"));
+    await recordingFailure(page, "certificates-material", async () => {
+      await logIn(page, server, resident.username);
+      await page.goto(`${server.baseUrl}/applications/${id}`);
+      const slot = page.locator('[data-certificate-for="marriage_certificate"]');
+      const use = slot.getByRole("button", { name: /使用我的结婚证/ });
+      await use.waitFor({ timeout: 15_000 });
+      expect(await axeViolations(page)).toEqual([]);
+      await use.click();
+      await expect.poll(() => slot.textContent(), { timeout: 15_000 }).toContain("已使用电子证照");
+      expect(await slot.textContent()).toContain("已核验");
+      // A material no certificate of the resident's can satisfy says so.
+      expect(await page.locator('[data-certificate-for="birth_medical_certificate"]').textContent()).toContain(
+        "您没有可用的",
+      );
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: "test-results/certificates-material-phone.png", fullPage: true });
+    });
+    expect(problems).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { act, applicationQuery, materialUrl, removeMaterial, saveForm, uploadMaterial } from "../api/applications.ts";
 import { isApiError } from "../api/client.ts";
 import { serviceQuery } from "../api/services.ts";
+import { CertificateMaterials } from "../certificates/CertificateMaterials.tsx";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
 import { usePageTitle } from "../usePageTitle.ts";
 import { CaseFacts, CaseTimeline, targetName } from "./CaseView.tsx";
@@ -303,6 +304,11 @@ function ApplyForm({
           <DataConsent application={application} materials={item.materials} />
         </Card>
       )}
+      {item.materials.some((m) => m.source === "certificate") && (
+        <Card className="tb-guide-section">
+          <CertificateMaterials application={application} materials={item.materials} editable />
+        </Card>
+      )}
       <Flex gap={12} wrap className="tb-apply-actions">
         <Button type="primary" size="large" loading={busy} onClick={() => form.submit()}>
           {mode === "submit" ? t("application.submit") : t("application.supplementSubmit")}
@@ -370,6 +376,11 @@ export function Answers({ application, item, staff }: { application: Application
       {item.materials.some((m) => m.source === "data") && (
         <Card className="tb-guide-section">
           <VerifiedMaterials application={application} materials={item.materials} staff={staff} />
+        </Card>
+      )}
+      {item.materials.some((m) => m.source === "certificate") && (
+        <Card className="tb-guide-section">
+          <CertificateMaterials application={application} materials={item.materials} editable={false} />
         </Card>
       )}
     </>

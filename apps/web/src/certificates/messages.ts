@@ -2,6 +2,17 @@
 // the holder's list, the public verification page and their errors. zh-Hans is the source of the
 // keys; the others are checked against it.
 const zhHans = {
+  materials: {
+    title: "用电子证照代替材料（证照免提交）",
+    lead: "以下材料可直接使用您的电子证照，无需上传。工作人员看到的是经核验的证照。",
+    use: "使用我的{{name}}（{{number}}）",
+    used: "已使用电子证照 {{number}}",
+    verified: "已核验",
+    notVerified: "未通过核验",
+    none: "您没有可用的{{name}}，请上传该材料或先办理取得。",
+    done: "已使用电子证照：{{name}}",
+    staffNone: "申请人未使用电子证照代替材料。",
+  },
   mine: {
     title: "我的电子证照",
     lead: "审批通过的事项所签发的电子证照都在这里。每份证照都是签发机关签名的可验证凭证，可下载 PDF 打印件或凭证原文（JSON），他人扫码或上传文件即可核验真伪。",
@@ -77,6 +88,17 @@ const zhHans = {
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
 const zhHant: Shape<typeof zhHans> = {
+  materials: {
+    title: "用電子證照代替材料（證照免提交）",
+    lead: "以下材料可直接使用您的電子證照，無需上傳。工作人員看到的是經核驗的證照。",
+    use: "使用我的{{name}}（{{number}}）",
+    used: "已使用電子證照 {{number}}",
+    verified: "已核驗",
+    notVerified: "未通過核驗",
+    none: "您沒有可用的{{name}}，請上傳該材料或先辦理取得。",
+    done: "已使用電子證照：{{name}}",
+    staffNone: "申請人未使用電子證照代替材料。",
+  },
   mine: {
     title: "我的電子證照",
     lead: "審批通過的事項所簽發的電子證照都在這裡。每份證照都是簽發機關簽名的可驗證憑證，可下載 PDF 列印件或憑證原文（JSON），他人掃碼或上傳檔案即可核驗真偽。",
@@ -150,6 +172,17 @@ const zhHant: Shape<typeof zhHans> = {
 };
 
 const en: Shape<typeof zhHans> = {
+  materials: {
+    title: "E-certificates instead of materials",
+    lead: "These materials can be your e-certificates: nothing to upload. Staff see the certificate, verified.",
+    use: "Use my {{name}} ({{number}})",
+    used: "E-certificate {{number}} used",
+    verified: "Verified",
+    notVerified: "Failed verification",
+    none: "You have no valid {{name}}: upload the material, or obtain the certificate first.",
+    done: "E-certificate used: {{name}}",
+    staffNone: "The applicant used no e-certificate for a material.",
+  },
   mine: {
     title: "My e-certificates",
     lead: "Every e-certificate issued when one of your applications is approved is here. Each is a verifiable credential signed by the issuing authority: download it as a printable PDF or as the credential itself (JSON); anyone can check it by scanning its QR code or uploading the file.",

@@ -31,6 +31,12 @@ describe("catalogue files", () => {
         .replace("code: 350100-MZ-0001", "code: 350100-MZ-0002")
         .replace("format: id-number", "format: no-such-format"),
     );
+    writeFileSync(
+      join(dir, "bad-certificate.yaml"),
+      good
+        .replace("code: 350100-MZ-0001", "code: 350100-MZ-0003")
+        .replace("certificateType: marriage_certificate", "certificateType: wedding_licence"),
+    );
     try {
       loadCatalog(dir);
       expect.unreachable();
@@ -42,6 +48,9 @@ describe("catalogue files", () => {
       );
       expect(problems).toContain("bad-yaml.yaml: not valid YAML");
       expect(problems).toMatch(/bad-form\.yaml: form\.schema: .*no-such-format/);
+      expect(problems).toContain(
+        "bad-certificate.yaml: result.certificateType: unknown certificate type wedding_licence",
+      );
     }
   });
 });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ServiceItem } from "@tongban/contracts";
 import { parse } from "yaml";
+import { certificateTypes } from "../certificates/certificate-types.ts";
 import { compileForm } from "./form-validator.ts";
 
 export class CatalogError extends Error {
@@ -46,6 +47,18 @@ export function loadCatalog(dir: string): LoadedItem[] {
       compileForm(result.data.form.schema);
     } catch (error) {
       problems.push(`${file}: form.schema: ${(error as Error).message}`);
+      continue;
+    }
+    // A certificate type the e-certificate module does not know would issue nothing, silently.
+    const unknownTypes = [
+      ["result.certificateType", result.data.result.certificateType] as const,
+      ...result.data.materials.map((m, i) => [`materials.${i}.certificateType`, m.certificateType] as const),
+    ].filter(([, type]) => type !== undefined && !(type in certificateTypes));
+    if (unknownTypes.length > 0) {
+      for (const [path, type] of unknownTypes)
+        problems.push(
+          `${file}: ${path}: unknown certificate type ${type} (known: ${Object.keys(certificateTypes).join(", ")})`,
+        );
       continue;
     }
     loaded.push({ file, item: result.data });

@@ -44,6 +44,12 @@ function printAccounts(url: string, accounts: DemoAccount[], file: string, node?
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+// Started by the federation launcher (an IPC channel to it): stop with it, even when it was killed
+// outright — during the start too, before the orderly shutdown exists.
+let stopWithLauncher: ((reason: string) => Promise<void>) | undefined;
+if (process.send)
+  process.once("disconnect", () => (stopWithLauncher ? void stopWithLauncher("launcher gone") : process.exit(0)));
+
 async function main() {
   const config = loadConfigOrExit(process.env, baseDir);
   const dataDir = resolve(baseDir, config.dataDir);
@@ -154,8 +160,7 @@ async function main() {
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
-  // Started by the federation launcher: stop with it, even when it was killed outright.
-  if (process.send) process.once("disconnect", () => void shutdown("launcher gone"));
+  stopWithLauncher = shutdown;
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   await app.listen({ port: config.port, host: config.host });

@@ -206,6 +206,7 @@ export interface MessageOutboxTable {
   next_attempt_at: Timestamp | null;
   sent_at: Timestamp | null;
   last_error: string | null;
+  region_code: string | null;
 }
 
 export interface SigningKeysTable {

@@ -66,9 +66,8 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
   switch (action) {
     case "department.list":
       return isStaff ? allow : deny("staff only");
-    case "messages.read":
-      return isStaff && actor.roles.includes("admin") ? allow : deny("administrators only");
     case "department.manage":
+    case "messages.read":
     case "service.manage":
     case "staff.list":
     case "staff.manage":

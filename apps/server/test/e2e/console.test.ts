@@ -183,5 +183,10 @@ describe("the message outbox", () => {
       details: { reason: "administrators only" },
     });
     expect((await resident.request("GET", "/api/v1/admin/messages")).statusCode).toBe(403);
+    // Another region's administrator does not read this region's residents' messages.
+    const weinan = await t.login("wn.admin");
+    const theirs = (await weinan.request("GET", "/api/v1/admin/messages")).json() as { id: number }[];
+    const ours = new Set((all.json() as { id: number }[]).map((m) => m.id));
+    expect(theirs.filter((m) => ours.has(m.id))).toEqual([]);
   });
 });

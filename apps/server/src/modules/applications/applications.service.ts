@@ -950,6 +950,7 @@ export function createApplicationsService(deps: {
         if (notice && !(applicantActions.includes(type) && type !== "submit")) {
           messages = await notifications.record(trx, {
             accountId: row.applicant_id,
+            regionCode: row.region_code,
             applicationId: id,
             kind: `application.${type}`,
             ...notice,

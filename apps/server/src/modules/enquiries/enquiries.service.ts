@@ -252,6 +252,7 @@ export function createEnquiriesService({
         if (asker) return undefined;
         return notifications.record(trx, {
           accountId: row.asker_id,
+          regionCode: row.region_code,
           applicationId: null,
           kind: "enquiry.answered",
           title: `咨询已答复：${row.subject}`,

@@ -21,6 +21,7 @@ afterAll(() => t.drop());
 
 const notice = (title: string) => ({
   accountId,
+  regionCode: "350100",
   applicationId: null,
   kind: "test",
   title,

@@ -67,15 +67,15 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notifications: Notific
       schema: {
         tags: ["admin"],
         summary:
-          "SMS and email the local message adapter has sent, newest first (filters: channel, text; `before` pages back)",
+          "SMS and email to the accounts of the administrator's region, newest first, with their delivery (filters: channel, text; `before` pages back)",
         querystring: OutboxQuery,
         response: { 200: z.array(OutboxMessage), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request) => {
       const actor = app.actorOf(request);
-      authorize(actor, "messages.read");
-      return (await notifications.outbox(request.query)).map((m) => ({
+      authorize(actor, "messages.read", { regionCode: actor.regionCode });
+      return (await notifications.outbox(actor.regionCode ?? "-", request.query)).map((m) => ({
         id: Number(m.id),
         channel: m.channel,
         recipient: m.recipient,

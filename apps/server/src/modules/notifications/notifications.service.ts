@@ -5,6 +5,8 @@ import type { MessageSender, OutgoingMessage } from "../../ports/messaging.ts";
 
 export interface Notice {
   accountId: string;
+  /** The region whose case or enquiry the notice is about: its administrators read the messages. */
+  regionCode: string;
   applicationId: string | null;
   kind: string;
   title: string;
@@ -84,6 +86,7 @@ export function createNotificationsService({
               subject: m.subject ?? null,
               body: m.body,
               account_id: m.accountId ?? null,
+              region_code: notice.regionCode,
               created_at: now,
               status: "pending" as const,
               next_attempt_at: now,
@@ -201,12 +204,14 @@ export function createNotificationsService({
     },
 
     /** The outbox newest first, with the account each message was for; `before` pages back by id. */
-    outbox(filter: OutboxQuery) {
+    /** The messages to the accounts of one region (an administrator reads only their own region's). */
+    outbox(regionCode: string, filter: OutboxQuery) {
       let query = db
         .selectFrom("message_outbox as m")
         .leftJoin("accounts as a", "a.id", "m.account_id")
         .selectAll("m")
-        .select("a.name as account_name");
+        .select("a.name as account_name")
+        .where("m.region_code", "=", regionCode);
       if (filter.channel) query = query.where("m.channel", "=", filter.channel);
       if (filter.before) query = query.where("m.id", "<", String(filter.before));
       if (filter.q) {

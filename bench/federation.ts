@@ -46,6 +46,8 @@ function startNode(node: (typeof nodes)[number]): Promise<void> {
         PORT: String(node.port),
         DATA_DIR: node.dataDir,
         NODE_REGION: node.regionCode,
+        // Each node its own embedded database, whatever the shell says.
+        DATABASE_URL: "",
         FEDERATION_TRUST_LIST: trustListFile,
         FEDERATION_ADMIN_KEY: `@${adminKeyFile}`,
         DEMO_PROVIDERS: "false",

@@ -16,6 +16,7 @@ import {
   verifyCosignature,
 } from "@tongban/ledger";
 import { generate } from "otplib";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareDemoFederation } from "../../src/modules/federation/demo-federation.ts";
 import { sealEnvelope } from "../../src/modules/federation/envelope.ts";
@@ -32,6 +33,21 @@ const { nodes, trustListFile, adminKeyFile } = prepareDemoFederation({
   ledgerSm2: false,
 });
 const [FZ, WN] = [0, 1];
+// With DATABASE_URL (the PostgreSQL run of the database tests) each node gets a database of its own.
+const postgres = process.env.DATABASE_URL;
+const databaseOf = (i: number) => {
+  if (!postgres) return "";
+  const url = new URL(postgres);
+  url.pathname = `/tb_federation_${basePort}_${nodes[i]?.regionCode}`;
+  return url.toString();
+};
+async function onPostgres(statement: (i: number) => string) {
+  if (!postgres) return;
+  const admin = new pg.Client({ connectionString: postgres });
+  await admin.connect();
+  for (const i of [0, 1, 2]) await admin.query(statement(i));
+  await admin.end();
+}
 const processes: (ChildProcess | undefined)[] = [];
 const urlOf = (i: number) => nodes[i]?.url as string;
 
@@ -46,6 +62,7 @@ function startNode(i: number): Promise<ChildProcess> {
         PORT: String(node.port),
         DATA_DIR: node.dataDir,
         NODE_REGION: node.regionCode,
+        DATABASE_URL: databaseOf(i),
         FEDERATION_TRUST_LIST: trustListFile,
         FEDERATION_ADMIN_KEY: `@${adminKeyFile}`,
         FEDERATION_RETRY_MAX_SECONDS: "1",
@@ -180,6 +197,7 @@ const handOver = async (c: Client) => {
 };
 
 beforeAll(async () => {
+  await onPostgres((i) => `create database ${new URL(databaseOf(i)).pathname.slice(1)}`);
   await Promise.all(nodes.map((_, i) => startNode(i)));
   const fz = client(urlOf(FZ));
   const registered = await fz.call("POST", "/api/v1/auth/register", {
@@ -195,6 +213,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(nodes.map((_, i) => stopNode(i)));
+  await onPostgres((i) => `drop database if exists ${new URL(databaseOf(i)).pathname.slice(1)} with (force)`);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -124,6 +124,13 @@ describe("e-certificates", () => {
     }
     const mine = (await resident.request("GET", `/api/v1/me/certificates/${certificate.id}`)).json();
     expect(mine.verifications.map((v: { method: string }) => v.method).sort()).toEqual(["json", "number", "pdf", "qr"]);
+
+    // Numbers count up: by a number alone a stranger learns whether it holds, not what it says.
+    const byNumber = (await verify({ number: certificate.number })).json();
+    expect(byNumber.certificate.details).toEqual([]);
+    expect(byNumber.certificate.holderName).toMatch(/^\S\*+$/);
+    const byQr = (await verify({ qr: certificate.verifyUrl })).json();
+    expect(byQr.certificate.details.length).toBeGreaterThan(0);
   });
 
   it("fails a tampered credential or PDF and says why", async () => {
@@ -222,7 +229,9 @@ describe("a certificate instead of a material (证照免提交)", () => {
       client.request("POST", `/api/v1/applications/${id}/certificate-materials`, body);
 
     // Wrong material, a material that is uploaded, a revoked certificate, someone else's: each refused plainly.
-    expect((await use({ materialCode: "nope", certificateId: marriage.id })).json().details[0].reason).toBe("NOT_FOUND");
+    expect((await use({ materialCode: "nope", certificateId: marriage.id })).json().details[0].reason).toBe(
+      "NOT_FOUND",
+    );
     expect((await use({ materialCode: "birth_medical_certificate", certificateId: marriage.id })).json().code).toBe(
       "CERTIFICATE_NOT_APPLICABLE",
     );

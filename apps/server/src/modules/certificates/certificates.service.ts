@@ -35,6 +35,7 @@ import { canonicalJson } from "../../lib/canonical-json.ts";
 import { type Actor, decide } from "../../policy/policy.ts";
 import type { FileStore } from "../../ports/files.ts";
 import type { Clock, Ids, KeyStore } from "../../ports/index.ts";
+import { maskValue } from "../exchange/masking.ts";
 import type { LedgerService } from "../ledger/ledger.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import { maskedDetail, maskIdentifier, renderCertificatePdf } from "./certificate-pdf.ts";
@@ -611,7 +612,19 @@ export function createCertificatesService(deps: {
           outcome,
           verifier_id: verifierId,
         });
-      return { valid, outcome, checks, certificate: shown(row, assessed.credential) };
+      // A number alone proves nothing about who asks: numbers count up, so anyone could walk them. It
+      // answers whether the certificate holds and whose it is in masked form, never its details; the QR
+      // code (which carries the credential's hash), the file or the credential show them.
+      const certificate = shown(row, assessed.credential);
+      return {
+        valid,
+        outcome,
+        checks,
+        certificate:
+          certificate && method === "number"
+            ? { ...certificate, holderName: maskValue(certificate.holderName, "name") as string, details: [] }
+            : certificate,
+      };
     },
 
     /** Every check of a certificate this node stored, now (no verification record: the case's reader is not a verifier). */

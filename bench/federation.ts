@@ -215,10 +215,17 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const child of children) {
-      child.removeAllListeners("exit");
-      child.kill("SIGTERM");
-    }
-    setTimeout(() => rmSync(dataDir, { recursive: true, force: true }), 3000).unref();
+  .finally(async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.removeAllListeners("exit");
+            if (child.exitCode !== null) return resolve(undefined);
+            child.once("exit", resolve);
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+    rmSync(dataDir, { recursive: true, force: true });
   });

@@ -57,14 +57,14 @@ function issuerKey(name = "tongban.test/certificates") {
   return { pair, ...certificateSigningKey(pair.signerKey) };
 }
 
-function credentialOf(key: ReturnType<typeof issuerKey>, id = randomUUID()): CertificateCredential {
+function credentialOf(key: ReturnType<typeof issuerKey>, id = randomUUID(), region = "350100"): CertificateCredential {
   const { did, verificationMethod } = key;
   const unsigned = {
     "@context": [VC_CONTEXT_V2],
     id: `urn:uuid:${id}`,
     type: ["VerifiableCredential", "TongbanCertificate"],
     name: "结婚证",
-    issuer: { id: did, name: "福州市民政局", regionCode: "350100" },
+    issuer: { id: did, name: "福州市民政局", regionCode: region },
     validFrom: "2026-11-30T02:00:00Z",
     credentialSubject: {
       certificateType: "marriage_certificate",
@@ -126,6 +126,30 @@ describe("e-certificate credentials (eddsa-jcs-2022)", () => {
       outcome: "fail",
       detail: expect.stringContaining("altered"),
     });
+  });
+
+  it("fails a credential naming a region its issuer's member does not serve (重庆's key for 成都)", () => {
+    const chongqing = {
+      federation: "test",
+      sequence: 1,
+      members: [
+        {
+          regionCode: "500000",
+          name: "重庆",
+          validUntil: "2030-01-01T00:00:00Z",
+          keys: [{ use: "certificate", key: key.pair.verifierKey }],
+        },
+      ],
+    };
+    const elsewhere = credentialOf(key, randomUUID(), "510100");
+    const report = verifyCredentialOffline(elsewhere, { trust: trustFromList(chongqing), now });
+    expect(report.valid).toBe(false);
+    expect(report.checks.find((c) => c.check === "issuer")).toMatchObject({
+      outcome: "fail",
+      detail: expect.stringContaining("does not serve region 510100"),
+    });
+    const district = credentialOf(key, randomUUID(), "500103");
+    expect(verifyCredentialOffline(district, { trust: trustFromList(chongqing), now }).valid).toBe(true);
   });
 
   it("fails a credential whose issuer key nobody in the trust list holds", () => {

@@ -64,6 +64,17 @@ const report = (checks: Check[], extra: Partial<VerificationReport> = {}): Verif
 });
 
 /** Checks a ledger receipt for the credential against the issuer's ledger keys. */
+/**
+ * Whether the trust-list member of region `member` serves region `code` (GB/T 2260): a province or
+ * municipality (xx0000) its whole province, a prefecture (xxxx00) its districts and counties, a county
+ * itself. Not a prefix of the code with its zeros cut: 500000 (重庆) must not pass for 510100 (成都).
+ */
+function serves(member: string, code: string): boolean {
+  if (member.endsWith("0000")) return code.slice(0, 2) === member.slice(0, 2);
+  if (member.endsWith("00")) return code.slice(0, 4) === member.slice(0, 4);
+  return code === member;
+}
+
 export function checkReceipt(
   credential: CertificateCredential,
   receipt: LedgerReceipt,
@@ -168,11 +179,9 @@ export function verifyCredentialOffline(input: unknown, options: VerifyOptions):
     });
     return report(checks, { credential, issuer });
   }
-  if (
-    issuer.regionCode &&
-    credential.issuer.regionCode &&
-    !credential.issuer.regionCode.startsWith(issuer.regionCode.replace(/0+$/, ""))
-  ) {
+  // A member without a region is the node's own one-member list (its database may hold several
+  // regions); a federation member always names its region, and must serve the credential's.
+  if (issuer.regionCode && credential.issuer.regionCode && !serves(issuer.regionCode, credential.issuer.regionCode)) {
     checks.push({
       check: "issuer",
       outcome: "fail",

@@ -58,6 +58,10 @@ browserSuite("a material is pulled from shared data instead of uploaded", () => 
       expect(text).toContain("户籍地址");
       expect(await axeViolations(page)).toEqual([]);
 
+      // Not fetched, it could still be provided as a copy.
+      const household = page.locator('[data-material="parents_household_register"]');
+      expect(await household.locator("input[type=file]").count()).toBe(1);
+
       // Without the tick, nothing is fetched and the page says why.
       await consent.getByRole("button", { name: "授权并调取" }).click();
       await expect.poll(() => consent.getByRole("alert").textContent()).toContain("请先勾选同意");
@@ -65,7 +69,6 @@ browserSuite("a material is pulled from shared data instead of uploaded", () => 
       await consent.getByRole("checkbox").check();
       await consent.getByRole("button", { name: "授权并调取" }).click();
       await expect.poll(() => consent.textContent(), { timeout: 15_000 }).toContain("所有可免提交的材料均已调取");
-      const household = page.locator('[data-material="parents_household_register"]');
       expect(await household.textContent()).toContain("已核验");
       // Nothing was uploaded for it.
       expect(await household.locator("input[type=file]").count()).toBe(0);

@@ -46,8 +46,13 @@ function MaterialField({
   const helpId = `${inputId}-help`;
   const errorId = `${inputId}-error`;
   const files = application.materials.filter((m) => m.materialCode === material.code);
-  const upload = material.source === "upload";
   const fetched = application.dataMaterials.some((d) => d.materialCode === material.code);
+  // A material obtainable from shared data that was not fetched may be provided as a copy instead.
+  const upload = material.source === "upload" || (material.source === "data" && !fetched) || files.length > 0;
+  const accept = t("guide.materialAccept", {
+    types: material.accept.map((type) => typeNames[type] ?? type).join(" / "),
+    size: material.maxSizeMb,
+  });
   return (
     <li className="tb-guide-material" data-material={material.code}>
       <Flex gap={8} wrap align="baseline">
@@ -57,15 +62,12 @@ function MaterialField({
         </span>
       </Flex>
       <div id={helpId} className="tb-muted">
-        {upload
-          ? t("guide.materialAccept", {
-              types: material.accept.map((type) => typeNames[type] ?? type).join(" / "),
-              size: material.maxSizeMb,
-            })
-          : material.source === "data"
-            ? fetched
-              ? `${t("exchange.verified.tag")} · ${t("guide.materialFromData")}`
-              : t("guide.materialFromData")
+        {material.source === "data"
+          ? fetched
+            ? `${t("exchange.verified.tag")} · ${t("guide.materialFromData")}`
+            : `${t("guide.materialFromData")}${editable ? t("exchange.consent.orUpload", { accept }) : ""}`
+          : upload
+            ? accept
             : t("guide.materialFromCertificate")}
       </div>
       {upload && (
@@ -94,7 +96,7 @@ function MaterialField({
               ))}
             </ul>
           ) : (
-            <div className="tb-muted">{t("application.uploadedNone")}</div>
+            material.source === "upload" && <div className="tb-muted">{t("application.uploadedNone")}</div>
           )}
           {editable && (
             <div className="tb-file-pick">

@@ -228,6 +228,7 @@ const zhHans = {
     failed: "{{name}}：{{reason}}",
     notFetched: "未调取：工作人员将在办理时核验，必要时会请您补正。",
     allFetched: "所有可免提交的材料均已调取。",
+    orUpload: "；不授权调取的，也可以上传复印件（{{accept}}）",
   },
   verified: {
     title: "经数据共享核验的材料",
@@ -507,6 +508,7 @@ const zhHant: Shape<typeof zhHans> = {
     failed: "{{name}}：{{reason}}",
     notFetched: "未調取：工作人員將在辦理時核驗，必要時會請您補正。",
     allFetched: "所有可免提交的材料均已調取。",
+    orUpload: "；不授權調取的，也可以上傳影本（{{accept}}）",
   },
   verified: {
     title: "經數據共享核驗的材料",
@@ -788,6 +790,7 @@ const en: Shape<typeof zhHans> = {
     failed: "{{name}}: {{reason}}",
     notFetched: "Not fetched: staff will verify it while handling the case and ask you if anything is missing.",
     allFetched: "Every material that can be spared has been fetched.",
+    orUpload: "; without consent, you may upload a copy instead ({{accept}})",
   },
   verified: {
     title: "Materials verified through data sharing",

@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["apps/web/e2e/**/*.test.ts"],
+          // A page on a loaded machine can take seconds to show what a poll waits for.
+          expect: { poll: { timeout: 10_000 } },
           pool: "forks",
           fileParallelism: false,
           testTimeout: 120_000,

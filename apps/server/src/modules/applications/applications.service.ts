@@ -255,12 +255,12 @@ export function createApplicationsService(deps: {
   async function loadFull(id: string, conn: Db = db, options: { lock?: boolean } = {}) {
     const full = await repo.findWithTimeline(conn, id, options);
     if (!full) throw new AppError("APPLICATION_NOT_FOUND", { id });
-    return { ...full, item: await itemOf(full.row) };
+    return { ...full, item: await itemOf(full.row, conn) };
   }
 
   /** The service item a case was filed under (versions never change; the catalogue caches them). */
-  async function itemOf(row: ApplicationRow): Promise<ItemOf> {
-    return (await catalog.versionById(row.service_version_id)).item;
+  async function itemOf(row: ApplicationRow, conn: Db = db): Promise<ItemOf> {
+    return (await catalog.versionById(row.service_version_id, conn)).item;
   }
 
   /** The application as `actor` sees it, from the case, its action log and its materials. */
@@ -832,7 +832,7 @@ export function createApplicationsService(deps: {
         const again = await replay(trx);
         if (again) return again;
         assertCanRead(actor, row);
-        const version = await catalog.versionById(row.service_version_id);
+        const version = await catalog.versionById(row.service_version_id, trx);
         const steps = item.workflow.steps;
         const state = derive(actionRows.map(toLogged), steps);
 

@@ -259,10 +259,15 @@ export function createCatalogService({
      * A version by id. A version's content never changes once written (an edit is a new version),
      * so it is read from the database once per process; every case read and action needs it.
      */
-    async versionById(id: string): Promise<ServiceVersion> {
+    /**
+     * A published or drafted version by id, from the cache when known. `conn` is the caller's
+     * transaction when called inside one: on the embedded database (one connection) a read on
+     * another connection would wait for that transaction forever.
+     */
+    async versionById(id: string, conn: Db = db): Promise<ServiceVersion> {
       const known = versionCache.get(id);
       if (known) return known;
-      const row = await repo.findVersion(db, id);
+      const row = await repo.findVersion(conn, id);
       if (!row) throw new AppError("SERVICE_NOT_FOUND", { versionId: id });
       const version: ServiceVersion = {
         id,

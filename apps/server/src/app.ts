@@ -320,7 +320,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   await app.register(ledgerPublicRoutes, { ledger: services.ledger });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { hide: true } }, async () => {
+  app.get<{ Querystring: { local?: string } }>("/readyz", { schema: { hide: true } }, async (request) => {
     try {
       await database.ping();
     } catch (error) {
@@ -328,7 +328,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     }
     const pending = await pendingMigrations(database);
     if (pending.length > 0) throw new AppError("NOT_READY", { pendingMigrations: pending });
-    if (deps.federation?.readyPeers && services.federation) {
+    // `?local=1` (what a peer asks) checks this node alone: two nodes that each wait for the
+    // other's readiness would otherwise ask each other forever.
+    if (deps.federation?.readyPeers && services.federation && request.query.local === undefined) {
       const waiting = await peersNotReady(services.federation);
       if (waiting.length > 0) throw new AppError("NOT_READY", { peersNotReady: waiting });
     }
@@ -363,6 +365,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
         federation: services.federation,
         cases: services.federatedCases,
         witnessing: services.witnessing,
+        peerRateLimit: config.federationRateLimitPerMinute,
       });
     },
     { prefix: "/api/v1" },
@@ -380,7 +383,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   return app as unknown as FastifyInstance & { services: Services };
 }
 
-/** The peers whose /readyz does not answer 200 (within two seconds). */
+/** The peers whose own /readyz (`?local=1`) does not answer 200 (within two seconds). */
 async function peersNotReady(federation: NonNullable<Services["federation"]>): Promise<string[]> {
   const { peers } = await federation.peers();
   const answers = await Promise.all(
@@ -388,7 +391,7 @@ async function peersNotReady(federation: NonNullable<Services["federation"]>): P
       .filter((peer) => !peer.self && peer.valid)
       .map(async (peer) => {
         try {
-          const response = await fetch(new URL("readyz", peer.url), { signal: AbortSignal.timeout(2000) });
+          const response = await fetch(new URL("readyz?local=1", peer.url), { signal: AbortSignal.timeout(2000) });
           return response.ok ? undefined : peer.regionCode;
         } catch {
           return peer.regionCode;

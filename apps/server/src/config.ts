@@ -122,6 +122,13 @@ const settings = {
     default: false,
     allowed: "true or false (/readyz answers 200 only when every peer's /readyz does)",
   },
+  federationRateLimitPerMinute: {
+    env: "FEDERATION_RATE_LIMIT_PER_MINUTE",
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    default: 6000,
+    allowed:
+      "a whole number from 1 to 1000000: requests a minute one address may make to the federation inbox and witness",
+  },
   federationRetryMaxSeconds: {
     env: "FEDERATION_RETRY_MAX_SECONDS",
     schema: z.coerce.number().min(0.1).max(3600),

@@ -71,6 +71,8 @@ function startNode(i: number): Promise<ChildProcess> {
         LOG_LEVEL: "warn",
         LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
         AUTH_CACHE_SECONDS: "0",
+        // Every node waits for its peers: each asks the others for their own readiness alone.
+        FEDERATION_READY_PEERS: "true",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -224,7 +226,7 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
       expect(peers.self).toBe(nodes[i]?.regionCode);
       expect(peers.peers.map((p: { regionCode: string }) => p.regionCode)).toEqual(["350100", "610500", "500000"]);
     }
-    expect((await fetch(new URL("readyz", urlOf(FZ)))).status).toBe(200);
+    for (const i of [0, 1, 2]) expect((await fetch(new URL("readyz", urlOf(i)))).status).toBe(200);
   });
 
   it("全程网办: a 渭南 household certificate applied for in 福州 is decided in 渭南 and followed from 福州", async () => {
@@ -237,6 +239,19 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.json.details[0]).toMatchObject({ field: "serviceCode", reason: "NOT_COMPETENT" });
+    // The form is checked here against 渭南's form before anything is handed over, field by field.
+    const incomplete = await applicant.call("POST", "/api/v1/federation/cases", {
+      serviceCode: "610500-GA-0001",
+      form: { certificateKind: "household", subjectRelation: "nobody" },
+    });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.json.code).toBe("VALIDATION_FAILED");
+    expect(incomplete.json.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: "form.purpose", reason: "REQUIRED" }),
+        expect.objectContaining({ field: "form.subjectRelation", reason: "INVALID_VALUE" }),
+      ]),
+    );
 
     const handed = await handOver(applicant);
     expect(handed.status).toBe("handed_over");
@@ -285,6 +300,10 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     });
     expect(peers.pendingMessages).toBe(3);
     for (const { id } of handed) expect((await caseAt(applicant, id)).status).toBe("handed_over");
+    const notReady = await fetch(new URL("readyz", urlOf(FZ)));
+    expect(notReady.status).toBe(503);
+    expect(JSON.stringify(await notReady.json())).toContain("610500");
+    expect((await fetch(new URL("readyz?local=1", urlOf(FZ)))).status).toBe(200);
 
     await startNode(WN);
     for (const { id } of handed)
@@ -416,7 +435,7 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
       [parseSignerKey(ledgerKey.signerKey)],
     );
     const refused = await addCheckpoint(formatAddCheckpoint(heldSize, [], rewritten));
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
     const security = await staff(WN, "wn.security");
     const events = (await security.call("GET", "/api/v1/security/events?type=federation.ledger_fork")).json;
     expect(events[0]).toMatchObject({ type: "federation.ledger_fork", severity: "high" });

@@ -196,14 +196,20 @@ export function createAccountsService({ db, clock, ids, departments, cache }: Ac
     /**
      * The account of a resident or enterprise whose case another node handed over (跨省通办), made in
      * the caller's transaction when this node has none: the identifier is its username and its
-     * password a random secret nobody holds, so the person registers here (or resets it) to log in.
-     * Answers the account's id.
+     * password a random secret nobody holds: the person follows the case from the node they applied
+     * at, which proved who they are (registering here cannot take the account over: it would hand the
+     * case to whoever typed the number first). An account of the other kind with the same identifier
+     * is refused. Answers the account's id.
      */
     async ensureApplicant(
       trx: Db,
       person: { kind: "resident" | "enterprise"; identifier: string; name: string; phone: string | null },
     ): Promise<string> {
       const known = await repo.findByUsername(trx, normaliseUsername(person.identifier));
+      if (known && known.kind !== person.kind)
+        throw new AppError("FEDERATION_MESSAGE_REFUSED", {
+          reason: `the account ${person.identifier} here is not of a ${person.kind}`,
+        });
       if (known) return known.id;
       const id = ids.uuid();
       const now = clock.now();

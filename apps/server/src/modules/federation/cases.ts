@@ -3,6 +3,7 @@
 // case over (case.handover); the competent node files it as one of its applications and reports each
 // action back (case.update), so the resident follows it from home. Each node keeps a federated_cases
 // row naming the origin node, the competent node and, through the envelopes' subject, the messages.
+
 import {
   type CreateFederatedCase,
   type FederatedCase,
@@ -18,6 +19,7 @@ import { chinaDate } from "../../reference/calendar.ts";
 import type { AccountsService } from "../accounts/accounts.service.ts";
 import type { ApplicationsService } from "../applications/applications.service.ts";
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
+import { compileForm, type FormCheck } from "../catalog/form-validator.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import type { FederationService, InboundMessage } from "./federation.service.ts";
 import { notCompetentReason } from "./jurisdiction.ts";
@@ -76,6 +78,26 @@ export function createFederatedCasesService({
   // Peers' service guides as last read: fresh for a minute; an older copy serves while the peer is
   // down, so residents can still hand cases over (they wait in the outbox until it is back).
   const guides = new Map<string, { detail: ServiceDetailType; at: number }>();
+  // The competent node's form schema, compiled once per service version, to check a form here.
+  const formChecks = new Map<string, FormCheck>();
+
+  /** Issues of `form` against the form of the peer's current version (named `form.<field>`). */
+  function formIssues(code: string, region: string, detail: ServiceDetailType, form: Record<string, unknown>) {
+    const key = `${code}@${detail.version}`;
+    let check = formChecks.get(key);
+    if (!check) {
+      try {
+        check = compileForm(detail.item.form.schema);
+      } catch (error) {
+        throw new AppError("PROVIDER_BAD_ANSWER", {
+          region,
+          reason: `its form does not compile: ${(error as Error).message}`,
+        });
+      }
+      formChecks.set(key, check);
+    }
+    return check(form).map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+  }
 
   /** A service of another member, read from that member's public catalogue. */
   async function peerService(code: string) {
@@ -311,6 +333,10 @@ export function createFederatedCasesService({
             message: "This service cannot be handled fully online (全程网办)",
           },
         ]);
+      // The competent node checks the form again when the case arrives; checking it here first lets
+      // the applicant correct it at once instead of learning of a refusal later.
+      const issues = formIssues(input.serviceCode, peer.regionCode, detail, input.form);
+      if (issues.length > 0) throw fieldError(issues);
       const account = await accounts.findById(actor.accountId);
       if (!account) throw new AppError("UNAUTHENTICATED");
       const notCompetent = notCompetentReason(

@@ -10,7 +10,7 @@ import { AppError } from "../../http/errors.ts";
 import { memoryKeyStore, randomIds } from "../../ports/index.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import { sealEnvelope } from "./envelope.ts";
-import { createFederationService, type FederationService } from "./federation.service.ts";
+import { createFederationService, type FederationService, SECURITY_EVENTS_PER_MINUTE } from "./federation.service.ts";
 import { nodeIdentity } from "./identity.ts";
 import { localTransport, type PeerAnswer } from "./transport.ts";
 import { createTrustStore, signTrustList } from "./trust-list.ts";
@@ -62,7 +62,9 @@ const answerOf = async (receive: () => Promise<unknown>): Promise<PeerAnswer> =>
   try {
     return { status: 200, body: await receive() };
   } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { code: error.code, message: error.message } };
+    // As the HTTP error handler answers: code, message and details.
+    if (error instanceof AppError)
+      return { status: error.status, body: { code: error.code, message: error.message, details: error.details } };
     return { status: 500, body: { code: "INTERNAL" } };
   }
 };
@@ -82,6 +84,8 @@ function node(db: Db, identity: typeof fuzhouId) {
 // What a message does at Weinan in the tests: a ledger entry, so "applied once" is countable.
 async function applyNote(trx: Db, message: { id: string; body: Record<string, unknown> }) {
   if (message.body.refuse) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: "refused by the handler" });
+  if (message.body.invalid)
+    throw new AppError("VALIDATION_FAILED", [{ field: "form.name", reason: "REQUIRED", message: "name is required" }]);
   if (message.body.crash) throw new Error("the handler fell over");
   await recordChange(trx, { type: "test.applied", subject: String(message.body.n), actor: null, at: clock.now() });
 }
@@ -237,10 +241,16 @@ describe("messages between two nodes", () => {
   it("are refused for good when the peer cannot apply them, and retried when it fails", async () => {
     const refused = await send({ refuse: true });
     const crashed = await send({ crash: true });
+    // Any error of the handler that names what is wrong with the message (here a form the competent
+    // node's rules refuse) is final too: sending it again would only be refused again, forever.
+    const invalid = await send({ invalid: true });
     await fuzhou.deliverDue();
     const refusedRow = await outboxRow(refused.id);
     expect(refusedRow.status).toBe("refused");
     expect(refusedRow.last_error).toMatch(/FEDERATION_MESSAGE_REFUSED/);
+    const invalidRow = await outboxRow(invalid.id);
+    expect(invalidRow.status).toBe("refused");
+    expect(invalidRow.last_error).toMatch(/FEDERATION_MESSAGE_REFUSED.*VALIDATION_FAILED.*form\.name/);
     const crashedRow = await outboxRow(crashed.id);
     expect(crashedRow.status).toBe("pending");
     expect(crashedRow.last_error).toMatch(/500/);
@@ -318,6 +328,30 @@ describe("the inbox refuses and reports", () => {
     expect(
       await b.database.db.selectFrom("outbox").select("id").where("subject", "in", ["altered", "forged"]).execute(),
     ).toHaveLength(0);
+  });
+
+  it("a flood of junk from one address is recorded one by one only up to a bound a minute", async () => {
+    const before = (await securityEvents()).length;
+    for (let i = 0; i < SECURITY_EVENTS_PER_MINUTE + 10; i++)
+      await expect(weinan.receive({ junk: i }, { ip: "203.0.113.9" })).rejects.toMatchObject({
+        code: "ENVELOPE_MALFORMED",
+      });
+    // Another address is not silenced by the first one's flood.
+    await expect(weinan.receive({ junk: "x" }, { ip: "198.51.100.1" })).rejects.toMatchObject({
+      code: "ENVELOPE_MALFORMED",
+    });
+    const recorded = await b.database.db
+      .selectFrom("security_events")
+      .select(["details"])
+      .where("type", "=", "federation.envelope_malformed")
+      .execute();
+    const fromFlood = recorded.filter((e) => (e.details as { ip?: string }).ip === "203.0.113.9");
+    expect(fromFlood).toHaveLength(SECURITY_EVENTS_PER_MINUTE + 1);
+    const flagged = fromFlood.filter((e) => "flood" in (e.details as object));
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]?.details).toMatchObject({ flood: expect.stringContaining("within a minute") });
+    expect(recorded.filter((e) => (e.details as { ip?: string }).ip === "198.51.100.1")).toHaveLength(1);
+    expect((await securityEvents()).length - before).toBe(SECURITY_EVENTS_PER_MINUTE + 2);
   });
 
   it("a message type the node has no handler for is refused without a security event", async () => {

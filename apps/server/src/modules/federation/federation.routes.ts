@@ -33,7 +33,12 @@ export const federationRoutes: FastifyPluginAsyncZod<{
   federation: FederationService | undefined;
   cases: FederatedCasesService | undefined;
   witnessing: Witnessing | undefined;
-}> = async (app, { federation, cases, witnessing }) => {
+  /** Requests a minute one address may make to the routes peers call (inbox, witness). */
+  peerRateLimit: number;
+}> = async (app, { federation, cases, witnessing, peerRateLimit }) => {
+  // Peers post without a session or CSRF token (the signature is the credential); a bound per address
+  // keeps one address from flooding the node with envelopes or checkpoints to check.
+  const peerRoute = { csrf: false, rateLimit: { max: peerRateLimit, timeWindow: "1 minute" } };
   const enabled = (): FederationService => {
     if (!federation) throw new AppError("FEDERATION_DISABLED");
     return federation;
@@ -47,11 +52,11 @@ export const federationRoutes: FastifyPluginAsyncZod<{
   app.post(
     "/federation/witness/add-checkpoint",
     {
-      config: { csrf: false },
+      config: peerRoute,
       schema: {
         tags: ["federation"],
         summary:
-          "C2SP tlog-witness add-checkpoint: a peer's ledger checkpoint with a consistency proof; answers this node's cosignature (409 with the size held; 422 when the log shows two histories)",
+          "C2SP tlog-witness add-checkpoint: a peer's ledger checkpoint with a consistency proof; answers this node's cosignature (409 with the size held, or when the same size has another root; 422 when the proof does not verify; 429 past the rate limit)",
         consumes: ["text/plain"],
         body: z.string(),
       },
@@ -149,7 +154,7 @@ export const federationRoutes: FastifyPluginAsyncZod<{
     "/federation/inbox",
     {
       // No browser ever posts here: a peer node does, and its envelope's signature is its credential.
-      config: { csrf: false },
+      config: peerRoute,
       schema: {
         tags: ["federation"],
         summary:

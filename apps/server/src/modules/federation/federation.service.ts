@@ -10,6 +10,7 @@ import {
   Receipt,
   type SecuritySeverity,
 } from "@tongban/contracts";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
@@ -78,6 +79,28 @@ const refusalSeverity: Record<string, SecuritySeverity> = {
 // trust list not yet updated, a clock off) is retried with backoff.
 const FINAL_REFUSALS: readonly string[] = ["ENVELOPE_MALFORMED", "FEDERATION_MESSAGE_REFUSED"];
 
+/**
+ * Runs a handler step so that every AppError it throws for the message itself (a 4xx: a form the
+ * competent node's rules refuse, a service it does not offer…) reaches the sender as the one final
+ * refusal, FEDERATION_MESSAGE_REFUSED, with the handler's code and details; a 5xx or any other error
+ * stays a failure the sender retries.
+ */
+async function refusing<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500 || error.code === "FEDERATION_MESSAGE_REFUSED") throw error;
+    throw new AppError("FEDERATION_MESSAGE_REFUSED", {
+      reason: `${error.code}: ${error.message}`,
+      code: error.code,
+      details: error.details,
+    });
+  }
+}
+
+/** Security events of one kind from one address recorded one by one within a minute. */
+export const SECURITY_EVENTS_PER_MINUTE = 30;
+
 export interface DeliveryOptions {
   /** Longest wait between two attempts. */
   retryMaxMs: number;
@@ -115,7 +138,25 @@ export function createFederationService({
   const leaseMs = delivery.leaseMs ?? 30_000;
   const concurrency = delivery.concurrency ?? 8;
 
+  // Refused envelopes from one address are recorded one by one up to a bound a minute per kind; past it,
+  // one event says that more came and the rest of that minute's are only counted in the log, so a
+  // flood of junk cannot bury the officers' list (nor fill the table).
+  const eventBudget = new RateLimiterMemory({ points: SECURITY_EVENTS_PER_MINUTE, duration: 60 });
+
   async function securityEvent(code: string, reason: string, details: Record<string, unknown>) {
+    let extra: Record<string, unknown> = {};
+    try {
+      await eventBudget.consume(`${code}:${String(details.ip ?? "")}`);
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      if (refusal.consumedPoints > SECURITY_EVENTS_PER_MINUTE + 1) {
+        log("a refused envelope was not recorded: too many of its kind from one address", { code, ip: details.ip });
+        return;
+      }
+      extra = {
+        flood: `more than ${SECURITY_EVENTS_PER_MINUTE} of these from this address within a minute: the rest of the minute's are not recorded one by one`,
+      };
+    }
     try {
       await recordSecurityEvent(db, {
         id: ids.uuid(),
@@ -127,7 +168,7 @@ export function createFederationService({
         regionCode: self,
         departmentId: null,
         subject: typeof details.messageId === "string" ? details.messageId : null,
-        details: { reason, ...details },
+        details: { reason, ...details, ...extra },
       });
     } catch (error) {
       log("a refused envelope could not be recorded as a security event", { error: String(error) });
@@ -366,7 +407,8 @@ export function createFederationService({
         body: envelope.body,
         sentAt: new Date(envelope.sentAt),
       };
-      const prepared = handler?.prepare ? await handler.prepare(inbound) : undefined;
+      const prepare = handler?.prepare;
+      const prepared = prepare ? await refusing(() => prepare(inbound)) : undefined;
       const outcome = await db.transaction().execute(async (trx) => {
         if (!(await repo.rememberNonce(trx, envelope.from, envelope.nonce, now))) return { replayed: true as const };
         const receipt = signReceipt(
@@ -397,7 +439,7 @@ export function createFederationService({
         }
         if (!handler)
           throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
-        await handler.handle(trx, inbound, prepared);
+        await refusing(() => handler.handle(trx, inbound, prepared));
         const outboxId = await recordChange(trx, {
           type: "federation.message_received",
           subject: envelope.id,

@@ -126,19 +126,25 @@ export function createWitnessing({
         if (request.oldSize !== heldSize) return { status: 409, body: `${heldSize}\n` };
         if (held) {
           const heldRoot = new Uint8Array(held.root_hash);
-          const consistent =
-            treeSize === heldSize
-              ? toBase64(heldRoot) === toBase64(rootHash) && request.proof.length === 0
-              : verifyConsistency(heldSize, treeSize, request.proof, heldRoot, rootHash);
-          if (!consistent) {
-            forkSeen = {
-              reason:
-                treeSize === heldSize
-                  ? `two checkpoints of size ${treeSize} with different roots`
-                  : `the checkpoint of size ${treeSize} does not extend the one of size ${heldSize} witnessed before`,
-              evidence: { witnessed: held.checkpoint, presented: request.note },
-            };
-            return { status: 422, body: "the consistency proof does not verify: this log shows two histories" };
+          if (treeSize === heldSize) {
+            if (request.proof.length > 0)
+              return {
+                status: 422,
+                body: "a checkpoint of the size already witnessed takes an empty consistency proof",
+              };
+            // Two checkpoints of one size, both signed by the log, with different roots: that is
+            // evidence of a fork that no one but the log could have made.
+            if (toBase64(heldRoot) !== toBase64(rootHash)) {
+              forkSeen = {
+                reason: `two checkpoints of size ${treeSize} with different roots`,
+                evidence: { witnessed: held.checkpoint, presented: request.note },
+              };
+              return { status: 409, body: `${heldSize}\n` };
+            }
+          } else if (!verifyConsistency(heldSize, treeSize, request.proof, heldRoot, rootHash)) {
+            // A proof that does not verify is refused and nothing more: whoever sends the request
+            // chooses the proof, so a bad one says nothing about the log's history.
+            return { status: 422, body: "the consistency proof does not verify" };
           }
         } else if (request.proof.length > 0) {
           return { status: 422, body: "a first checkpoint needs no consistency proof" };

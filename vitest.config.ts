@@ -10,6 +10,8 @@ export default defineConfig({
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "apps/server/src/**/*.test.ts", "apps/web/src/**/*.test.ts"],
           exclude: ["**/*.db.test.ts", "**/node_modules/**"],
+          // Property tests and large trees take a few seconds alone, many more on a loaded machine.
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,4 +1,4 @@
-// The browser-safe part of @tongban/ledger: no node:crypto, no sm-crypto, no I/O. SHA-256 comes
+// The browser-safe part of @tongban/ledger: no node:crypto, no SM2 library, no I/O. SHA-256 comes
 // from "#sha256", which resolves to node:crypto under Node and to a pure implementation elsewhere.
 
 export { sha256, sha256Implementation } from "#sha256";

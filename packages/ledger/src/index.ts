@@ -1,5 +1,5 @@
 // @tongban/ledger for Node.js: the browser-safe core plus the signature algorithms (Ed25519 and
-// cosignatures via node:crypto, SM2 via sm-crypto) and SM3.
+// cosignatures via node:crypto, SM2 via sm-crypto-v2) and SM3.
 export * from "./core.ts";
 export {
   type Clock,

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import smCrypto from "sm-crypto";
+import { sm2 } from "sm-crypto-v2";
 import { describe, expect, it } from "vitest";
 import { concatBytes, fromHex, toHex, utf8Encode } from "../bytes.ts";
 import { signCheckpoint, verifyCheckpoint } from "../checkpoint.ts";
@@ -74,19 +75,28 @@ describe("SM2 signatures (GB/T 32918.2-2016)", () => {
     expect(sm2Verify(VECTOR.publicKey, VECTOR.message, VECTOR.signature)).toBe(true);
   });
 
-  it("reproduces the example's signature from its nonce k through sm-crypto", () => {
-    // sm-crypto takes precomputed nonces through pointPool ({ k, x1 } with x1 the x of k·G). Its
-    // big-integer class is not exported, so borrow the constructor from a point it made.
-    const sample = smCrypto.sm2.getPoint();
-    const BigInteger = sample.k.constructor as new (value: string, radix: number) => typeof sample.k;
+  it("reproduces the example's signature from its nonce k", () => {
+    // sm-crypto-v2 takes precomputed nonces through pointPool ({ k, x1 } with x1 the x of k·G).
     const kG = sm2PublicKey(hex(VECTOR.k));
-    const point = { ...sample, k: new BigInteger(VECTOR.k, 16), x1: new BigInteger(toHex(kG.subarray(1, 33)), 16) };
-    const signature = smCrypto.sm2.doSignature(Array.from(VECTOR.message), toHex(VECTOR.privateKey), {
+    const signature = sm2.doSignature(VECTOR.message, toHex(VECTOR.privateKey), {
       hash: true,
       userId: SM2_DEFAULT_USER_ID,
-      pointPool: [point],
-    });
+      pointPool: [{ k: BigInt(`0x${VECTOR.k}`), x1: BigInt(`0x${toHex(kG.subarray(1, 33))}`) }],
+    } as Parameters<typeof sm2.doSignature>[2]);
     expect(signature).toBe(toHex(VECTOR.signature));
+  });
+
+  it("agrees with sm-crypto, an independent implementation, both ways", () => {
+    const { privateKey, publicKey } = generateSm2KeyPair();
+    const message = utf8Encode("通辦 ledger checkpoint\n");
+    const ours = sm2Sign(privateKey, message);
+    const options = { hash: true, der: false, userId: SM2_DEFAULT_USER_ID };
+    expect(smCrypto.sm2.doVerifySignature(Array.from(message), toHex(ours), toHex(publicKey), options)).toBe(true);
+    const theirs = smCrypto.sm2.doSignature(Array.from(message), toHex(privateKey), {
+      ...options,
+      publicKey: toHex(publicKey),
+    });
+    expect(sm2Verify(publicKey, message, hex(theirs))).toBe(true);
   });
 
   it("rejects the example signature under any change", () => {

@@ -17,7 +17,7 @@ import {
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { pendingMigrations } from "./db/migrate.ts";
-import { AppError, registerErrorHandling, registerNotFound } from "./http/errors.ts";
+import { AppError, registerErrorHandling, registerNotFound, registerNulCheck } from "./http/errors.ts";
 import { registerMetrics } from "./http/metrics.ts";
 import { sessionPlugin } from "./http/session.plugin.ts";
 import "./http/types.ts";
@@ -254,6 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerNulCheck(app);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

@@ -114,6 +114,38 @@ export function registerErrorHandling(app: FastifyInstance) {
   });
 }
 
+/** The path of the first string (or key) holding U+0000 in `value`, e.g. `form.name`; undefined if none. */
+function nulPath(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (value === null || typeof value !== "object" || depth > 32) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key];
+    const found = nulPath(child, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A NUL character has no place in any field, and PostgreSQL refuses it in text and JSON: answer a
+ * validation error naming the field instead of letting the database fail the request with a 500.
+ */
+export function registerNulCheck(app: FastifyInstance) {
+  app.addHook("preValidation", async (request, reply) => {
+    for (const source of [request.params, request.query, request.body]) {
+      const path = nulPath(source);
+      if (path)
+        return send(reply, "VALIDATION_FAILED", [
+          {
+            field: path.join(".") || "body",
+            reason: "INVALID_CHARACTER",
+            message: "Remove the NUL character (U+0000)",
+          },
+        ]);
+    }
+  });
+}
+
 /** Unknown routes answer NOT_FOUND; with the web app built, other GETs outside /api get its shell. */
 export function registerNotFound(app: FastifyInstance, serveAppShell: boolean) {
   app.setNotFoundHandler((request, reply) => {

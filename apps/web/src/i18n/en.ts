@@ -129,6 +129,7 @@ export const en: Messages = {
       REQUIRED: "Please fill this in",
       TOO_SHORT: "This is too short",
       TOO_LONG: "This is too long",
+      INVALID_CHARACTER: "This contains a character that is not allowed",
       INVALID_FORMAT: "The format is not valid",
       INVALID_VALUE: "This value is not valid",
       INVALID_TYPE: "This value has the wrong type",

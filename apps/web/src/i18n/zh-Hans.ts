@@ -130,6 +130,7 @@ export const zhHans = {
       REQUIRED: "请填写此项",
       TOO_SHORT: "内容太短",
       TOO_LONG: "内容太长",
+      INVALID_CHARACTER: "包含不允许的字符",
       INVALID_FORMAT: "格式不正确",
       INVALID_VALUE: "取值无效",
       INVALID_TYPE: "取值类型不正确",

@@ -128,6 +128,7 @@ export const zhHant: Messages = {
       REQUIRED: "請填寫此項",
       TOO_SHORT: "內容太短",
       TOO_LONG: "內容太長",
+      INVALID_CHARACTER: "包含不允許的字元",
       INVALID_FORMAT: "格式不正確",
       INVALID_VALUE: "取值無效",
       INVALID_TYPE: "取值類型不正確",

@@ -46,7 +46,9 @@ interface Session {
 
 function start(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "apps/server/src/main.ts"], {
+    // Node itself, not `npx tsx`: a SIGTERM sent to npm's process did not always reach the server,
+    // and the benchmark then waited for its exit forever.
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -241,7 +241,8 @@ async function measure(kind: "pglite" | "postgres") {
       await c.end();
     };
   }
-  const server = await start("npx", ["tsx", "apps/server/src/main.ts"], env);
+  // Node itself, not `npx tsx`: a SIGTERM to npm's process does not always reach the server.
+  const server = await start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], env);
   try {
     return await drive(`http://127.0.0.1:${port}`, dataDir, kind === "postgres" ? databaseName : undefined);
   } finally {

@@ -1,6 +1,7 @@
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { compiledOnce } from "../../db/compiled.ts";
 import type { Db } from "../../db/database.ts";
 import type {
   ApplicationActionsTable,
@@ -8,6 +9,55 @@ import type {
   ApplicationMaterialsTable,
   ApplicationsTable,
 } from "../../db/schema.ts";
+
+/** A case with its action log, current materials and current data materials, in one query. */
+function caseWithTimelineQuery(db: Db, id: string, lock: boolean) {
+  const query = applicationView(db)
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom("application_actions as x")
+          .innerJoin("accounts as actor", "actor.id", "x.actor_id")
+          .leftJoin("outbox as o", "o.id", "x.outbox_id")
+          .selectAll("x")
+          .select(["actor.name as actor_name", "o.ledger_idx"])
+          .whereRef("x.application_id", "=", "a.id")
+          .orderBy("x.seq"),
+      ).as("timeline"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("application_materials as m")
+          .selectAll("m")
+          .whereRef("m.application_id", "=", "a.id")
+          .where("m.removed_at", "is", null)
+          .orderBy("m.uploaded_at"),
+      ).as("current_materials"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("application_data_materials as dm")
+          .innerJoin("data_accesses as da", "da.id", "dm.access_id")
+          .leftJoin("outbox as ao", "ao.id", "da.outbox_id")
+          .selectAll("dm")
+          .select(["ao.ledger_idx"])
+          .whereRef("dm.application_id", "=", "a.id")
+          .where("dm.replaced_at", "is", null)
+          .orderBy("dm.fetched_at"),
+      ).as("current_data_materials"),
+    ])
+    .where("a.id", "=", id);
+  // An action locks the case and reads it in the same round trip: concurrent actions on one
+  // case take turns, and the lock is held for one query fewer. A query that had to wait for the
+  // lock sees the case row as the other action left it but the log and materials as they were
+  // when it began (PostgreSQL re-reads only the locked row), so it then reads them again: the
+  // xmin of the locked row differs from the xmin of the row in the query's own snapshot.
+  if (!lock) return query;
+  return query
+    .select(sql<boolean>`a.xmin = (select a2.xmin from applications as a2 where a2.id = a.id)`.as("unchanged"))
+    .forUpdate("a");
+}
+// Built and compiled once each: every case read and action runs one of them.
+const caseWithTimeline = compiledOnce((db: Db, id: string) => caseWithTimelineQuery(db, id, false));
+const caseWithTimelineLocked = compiledOnce((db: Db, id: string) => caseWithTimelineQuery(db, id, true));
 
 export function applicationView(db: Db) {
   return db
@@ -81,51 +131,8 @@ export const applicationsRepository = {
    * instead of three (round trips dominate the cost of a read; see docs/performance.md).
    */
   async findWithTimeline(db: Db, id: string, options: { lock?: boolean } = {}) {
-    const read = (lock: boolean) => {
-      let query = applicationView(db)
-        .select((eb) => [
-          jsonArrayFrom(
-            eb
-              .selectFrom("application_actions as x")
-              .innerJoin("accounts as actor", "actor.id", "x.actor_id")
-              .leftJoin("outbox as o", "o.id", "x.outbox_id")
-              .selectAll("x")
-              .select(["actor.name as actor_name", "o.ledger_idx"])
-              .whereRef("x.application_id", "=", "a.id")
-              .orderBy("x.seq"),
-          ).as("timeline"),
-          jsonArrayFrom(
-            eb
-              .selectFrom("application_materials as m")
-              .selectAll("m")
-              .whereRef("m.application_id", "=", "a.id")
-              .where("m.removed_at", "is", null)
-              .orderBy("m.uploaded_at"),
-          ).as("current_materials"),
-          jsonArrayFrom(
-            eb
-              .selectFrom("application_data_materials as dm")
-              .innerJoin("data_accesses as da", "da.id", "dm.access_id")
-              .leftJoin("outbox as ao", "ao.id", "da.outbox_id")
-              .selectAll("dm")
-              .select(["ao.ledger_idx"])
-              .whereRef("dm.application_id", "=", "a.id")
-              .where("dm.replaced_at", "is", null)
-              .orderBy("dm.fetched_at"),
-          ).as("current_data_materials"),
-        ])
-        .where("a.id", "=", id);
-      // An action locks the case and reads it in the same round trip: concurrent actions on one
-      // case take turns, and the lock is held for one query fewer. A query that had to wait for the
-      // lock sees the case row as the other action left it but the log and materials as they were
-      // when it began (PostgreSQL re-reads only the locked row), so it then reads them again: the
-      // xmin of the locked row differs from the xmin of the row in the query's own snapshot.
-      if (lock)
-        query = query
-          .select(sql<boolean>`a.xmin = (select a2.xmin from applications as a2 where a2.id = a.id)`.as("unchanged"))
-          .forUpdate("a");
-      return query.executeTakeFirst();
-    };
+    const read = async (lock: boolean) =>
+      (await db.executeQuery((lock ? caseWithTimelineLocked : caseWithTimeline)(db, id))).rows[0];
     let row = await read(options.lock === true);
     if (row && options.lock && !(row as { unchanged?: boolean }).unchanged) row = await read(false);
     if (!row) return undefined;

@@ -1,4 +1,4 @@
-// Which routes answer an anonymous caller: every route of the OpenAPI document refuses one (401
+// Which routes answer an anonymous caller and a resident: every route of the OpenAPI document refuses one (401
 // without a session; 403 when a change comes without the session's CSRF token) unless it is on the
 // public list below, with the reason it is public. A new route fails this test until it is one or
 // the other.
@@ -42,6 +42,25 @@ const PARAM: Record<string, string> = {
   index: "0",
 };
 
+// What a resident may read beyond the public routes: their own account, cases, certificates, enquiries,
+// notifications and who read their data; the catalogue of data resources is for staff only.
+const RESIDENT_READS = new Set([
+  "GET /api/v1/auth/me",
+  "GET /api/v1/applications",
+  "GET /api/v1/me/certificates",
+  "GET /api/v1/me/data-access",
+  "GET /api/v1/enquiries",
+  "GET /api/v1/notifications",
+  "GET /api/v1/federation/cases",
+]);
+
+async function routesOf(app: TestApp["app"]) {
+  const document = (app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })),
+  );
+}
+
 describe("anonymous callers", () => {
   it("are refused on every route that is not public", async () => {
     const document = (t.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
@@ -67,5 +86,31 @@ describe("anonymous callers", () => {
         if (!refused) open.push(`${upper} ${path}`);
       }
     expect(open.sort()).toEqual(Object.keys(PUBLIC).sort());
+  });
+
+  it("a resident reads nothing meant for staff: every other GET with a session answers 403 or 404", async () => {
+    const resident = await t.login(t.find((a) => a.username.startsWith("350102")).username);
+    const open: string[] = [];
+    for (const { method, path } of await routesOf(t.app)) {
+      const route = `${method} ${path}`;
+      if (method !== "GET" || route in PUBLIC || RESIDENT_READS.has(route)) continue;
+      const params = path.startsWith("/api/v1/exchange/")
+        ? { ...PARAM, code: "350100.gongan.household_registration" }
+        : PARAM;
+      const url = path.replace(
+        /\{([^}]+)\}/g,
+        (_, name: string) => params[name] ?? "00000000-0000-4000-8000-000000000000",
+      );
+      const response = await resident.request("GET", url);
+      if (response.statusCode !== 403 && response.statusCode !== 404) open.push(`${route} → ${response.statusCode}`);
+    }
+    expect(open).toEqual([]);
+    // With ids that exist: another person's staff record is refused, not just unknown.
+    const admin = await t.database.db
+      .selectFrom("accounts")
+      .select("id")
+      .where("username", "=", "fz.admin")
+      .executeTakeFirstOrThrow();
+    expect((await resident.request("GET", `/api/v1/admin/staff/${admin.id}`)).statusCode).toBe(403);
   });
 });

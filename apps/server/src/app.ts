@@ -56,6 +56,9 @@ import { ledgerApiRoutes, ledgerPublicRoutes } from "./modules/ledger/ledger.rou
 import { createLedgerService } from "./modules/ledger/ledger.service.ts";
 import { notificationsRoutes } from "./modules/notifications/notifications.routes.ts";
 import { createNotificationsService } from "./modules/notifications/notifications.service.ts";
+import type { PaymentGateway } from "./modules/payments/gateway.ts";
+import { invoicesPublicRoutes, paymentsNotifyRoutes, paymentsRoutes } from "./modules/payments/payments.routes.ts";
+import { createPaymentsService } from "./modules/payments/payments.service.ts";
 import { regionsRoutes } from "./modules/regions/regions.routes.ts";
 import { createRegionsService } from "./modules/regions/regions.service.ts";
 import { securityRoutes } from "./modules/security/security.routes.ts";
@@ -83,6 +86,10 @@ export interface AppDeps {
   exchangeConnectors?: Partial<{ http: Connector; table: Connector }>;
   /** The node's place in a federation of regional nodes (跨省通办); none for a node on its own. */
   federation?: FederationDeps;
+  /** The payment gateway (WeChat Pay API v3 adapter, against WeChat Pay or the sandbox); none: no online payment. */
+  paymentGateway?: PaymentGateway;
+  /** Where the gateway sends notifications, when not `<PUBLIC_URL>api/v1/payments/notify`. */
+  paymentNotifyUrl?: string;
 }
 
 export interface FederationDeps {
@@ -107,6 +114,8 @@ export function buildServices(
     | "ledgerOrigin"
     | "exchangeConnectors"
     | "federation"
+    | "paymentGateway"
+    | "paymentNotifyUrl"
   >,
   log: (error: unknown) => void = () => {},
 ) {
@@ -159,6 +168,18 @@ export function buildServices(
     // In a federation, every member's certificate key in the signed trust list is trusted too.
     federationTrustList: deps.federation ? () => deps.federation?.trust.current().list : undefined,
   });
+  const payments = createPaymentsService({
+    db,
+    clock,
+    ids,
+    keys: deps.keys,
+    ledger,
+    notifications,
+    ...(deps.paymentGateway ? { gateway: deps.paymentGateway } : {}),
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}/`,
+    ...(deps.paymentNotifyUrl ? { notifyUrl: deps.paymentNotifyUrl } : {}),
+    trust: () => certificates.trust.current(),
+  });
   const applications = createApplicationsService({
     db,
     clock,
@@ -169,6 +190,7 @@ export function buildServices(
     signatures,
     exchange,
     certificates,
+    fees: payments,
   });
   const certificateMaterials = createCertificateMaterialsService({
     db,
@@ -230,6 +252,7 @@ export function buildServices(
     applications,
     certificates,
     certificateMaterials,
+    payments,
     ledger,
     exchange,
     security,
@@ -357,6 +380,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(certificatesRoutes, { certificates: services.certificates });
       await api.register(certificatesPublicRoutes, { certificates: services.certificates });
       await api.register(certificateMaterialsRoutes, { materials: services.certificateMaterials });
+      await api.register(paymentsRoutes, { payments: services.payments });
+      await api.register(paymentsNotifyRoutes, { payments: services.payments });
+      await api.register(invoicesPublicRoutes, { payments: services.payments });
       await api.register(notificationsRoutes, { notifications: services.notifications });
       await api.register(enquiriesRoutes, { enquiries: services.enquiries });
       await api.register(ledgerApiRoutes, { ledger: services.ledger });

@@ -141,6 +141,26 @@ const settings = {
     default: true,
     allowed: "true or false (npm start runs the three demo regions as three federated nodes, or one node)",
   },
+  paymentGateway: {
+    env: "PAYMENT_GATEWAY",
+    schema: z.enum(["sandbox", "wechatpay", "none"]),
+    default: "sandbox",
+    allowed:
+      "sandbox (start the local sandbox gateway beside the node), wechatpay (WeChat Pay API v3, needs the PAYMENT_WECHATPAY_* settings) or none",
+  },
+  paymentSandboxPort: {
+    env: "PAYMENT_SANDBOX_PORT",
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 8085,
+    allowed: "a whole number from 0 (any free port) to 65535",
+  },
+  paymentWechatpay: {
+    env: "PAYMENT_WECHATPAY",
+    schema: z.string().min(2),
+    default: undefined,
+    allowed:
+      "@path of a JSON file {baseUrl, mchid, appid, merchantSerial, merchantPrivateKeyPem, platformSerial, platformPublicKeyPem, apiV3Key}",
+  },
   webDist: {
     env: "WEB_DIST",
     schema: z.string().min(1),

@@ -58,6 +58,8 @@ async function launch() {
         FEDERATION_READY_PEERS: i === 0 ? "true" : "false",
         // Each node's demo department systems take four ports of their own.
         DEMO_PROVIDER_PORT: String(config.demoProviderPort + 4 * i),
+        // And a payment sandbox each.
+        PAYMENT_SANDBOX_PORT: String(config.paymentSandboxPort === 0 ? 0 : config.paymentSandboxPort + i),
       },
     }),
   );

@@ -11,6 +11,8 @@ import { startDelivery } from "./modules/federation/delivery.ts";
 import { federationFromConfig } from "./modules/federation/federation.setup.ts";
 import { TrustListError } from "./modules/federation/trust-list.ts";
 import { startSequencer } from "./modules/ledger/sequencer.ts";
+import { type PaymentGateway, wechatPayGateway } from "./modules/payments/gateway.ts";
+import { sandboxGatewayClient, sandboxOptions, startPaymentSandbox } from "./modules/payments/sandbox-launch.ts";
 import { localDiskFileStore } from "./ports/files.ts";
 import { fileKeyStore, randomIds, systemClock } from "./ports/index.ts";
 import { type DemoAccount, needsSeeding, seedDemoWorld } from "./seed/demo-world.ts";
@@ -72,6 +74,26 @@ async function main() {
   const webDist = config.webDist ? resolve(baseDir, config.webDist) : resolve(here, "../../web/dist");
   const keys = fileKeyStore(dataDir);
   const federation = federationFromConfig(config, { keys, clock: systemClock, baseDir });
+  // The payment gateway: the local sandbox (its own process, speaking WeChat Pay API v3), or WeChat Pay.
+  let paymentGateway: PaymentGateway | undefined;
+  let sandbox: Awaited<ReturnType<typeof startPaymentSandbox>> | undefined;
+  if (config.paymentGateway === "sandbox") {
+    try {
+      sandbox = await startPaymentSandbox({
+        port: config.paymentSandboxPort,
+        host: config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host,
+        sandbox: sandboxOptions(keys, { stateFile: join(dataDir, "payment-sandbox.json") }),
+      });
+      paymentGateway = sandboxGatewayClient(keys, sandbox.url);
+    } catch (error) {
+      process.stderr.write(`The payment sandbox did not start; online payment is off: ${(error as Error).message}\n`);
+    }
+  } else if (config.paymentGateway === "wechatpay") {
+    const file = config.paymentWechatpay?.replace(/^@/, "");
+    if (!file || !existsSync(resolve(baseDir, file)))
+      throw new Error("PAYMENT_GATEWAY=wechatpay needs PAYMENT_WECHATPAY=@path of its settings file");
+    paymentGateway = wechatPayGateway(JSON.parse(readFileSync(resolve(baseDir, file), "utf8")));
+  }
   const app = await buildApp({
     config: { ...config, webDist },
     database,
@@ -83,6 +105,7 @@ async function main() {
     // A regional node names its own log, so the federation's checkpoints tell their nodes apart.
     ...(config.nodeRegion ? { ledgerOrigin: `tongban.local/${config.nodeRegion}/ledger` } : {}),
     ...(federation ? { federation } : {}),
+    ...(paymentGateway ? { paymentGateway } : {}),
   });
   // The demo department systems (公安, 民政, 教育, 人社), each its own process, trusting the gateway's key.
   const providers =
@@ -94,6 +117,7 @@ async function main() {
             app.log.warn({ err: error, kind }, "a demo department system did not start; its queries will fail"),
         })
       : undefined;
+  if (sandbox) app.log.info({ url: sandbox.url }, "payment sandbox gateway running");
   for (const provider of providers?.running ?? []) {
     app.log.info({ kind: provider.kind, url: provider.url }, "demo department system running");
   }
@@ -124,6 +148,17 @@ async function main() {
     onError: (error, during) => app.log.error({ err: error }, `ledger sequencer: ${during} failed`),
   });
 
+  // Payments: orders whose notification did not come are settled by order query, refunds still
+  // processing are asked about; once a day (China time) yesterday's reconciliation is made.
+  const paymentSweep = setInterval(() => {
+    app.services.payments.sweep().catch((error) => app.log.warn({ err: error }, "payment sweep failed"));
+    app.services.payments
+      .reconcileYesterdayIfMissing()
+      .then((day) => day && app.log.info({ day }, "daily reconciliation made"))
+      .catch((error) => app.log.warn({ err: error }, "daily reconciliation failed"));
+  }, 15_000);
+  paymentSweep.unref();
+
   // The federation sender: delivers queued messages to the peers, retrying with backoff.
   const fed = app.services.federation;
   const delivery = fed
@@ -153,6 +188,8 @@ async function main() {
     clearInterval(cosigning);
     await delivery?.stop();
     clearInterval(messageRetries);
+    clearInterval(paymentSweep);
+    await sandbox?.stop();
     await sequencer.stop();
     await providers?.stop();
     await app.close();

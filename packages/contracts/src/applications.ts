@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Channel } from "./catalog.ts";
 import { StaffRole } from "./enums.ts";
 import { FieldValue } from "./exchange.ts";
+import { FeeLineChoice } from "./payments.ts";
 
 /** The statuses of an application (办件); each is derived from the action log. */
 export const ApplicationStatus = z.enum([
@@ -56,7 +57,12 @@ export const ActionRequest = z.discriminatedUnion(
     z.object({ type: z.literal("submit") }),
     z.object({ type: z.literal("claim") }),
     z.object({ type: z.literal("note"), text: z.string().trim().min(1).max(2000) }),
-    z.object({ type: z.literal("accept"), opinion: z.string().trim().max(2000).optional() }),
+    z.object({
+      type: z.literal("accept"),
+      opinion: z.string().trim().max(2000).optional(),
+      /** For a service with fees: the lines charged (default: the item's first line, once). */
+      fees: z.array(FeeLineChoice).min(1).max(20).optional(),
+    }),
     z.object({
       type: z.literal("refuse_acceptance"),
       reason: Reason,

@@ -106,6 +106,39 @@ export const errorRegistry = {
     status: 422,
     message: "This certificate cannot satisfy the material: it is of another type or not the applicant's",
   },
+  FEE_NOT_DUE: { status: 409, message: "This case owes no fee now" },
+  FEE_ALREADY_PAID: { status: 409, message: "The fee of this case is already paid" },
+  FEE_UNPAID: {
+    status: 409,
+    message: "The case's fee is not paid yet; it can be approved once the applicant has paid",
+  },
+  PAYMENT_NOT_FOUND: { status: 404, message: "No such payment" },
+  PAYMENT_NOT_PAID: { status: 409, message: "Only a paid payment can be refunded" },
+  REFUND_EXCEEDS_PAID: {
+    status: 409,
+    message: "The refund would exceed what was paid and not yet refunded",
+  },
+  PAYMENT_GATEWAY_UNAVAILABLE: { status: 503, message: "The payment gateway cannot be reached; try again later" },
+  PAYMENT_GATEWAY_REFUSED: { status: 502, message: "The payment gateway refused the request" },
+  PAYMENT_NOTIFICATION_REJECTED: {
+    status: 401,
+    message: "The payment notification does not verify: it was forged, altered or is too old",
+  },
+  PAYMENT_NOTIFICATION_MISMATCH: {
+    status: 422,
+    message: "The payment notification does not match the order (unknown order or another amount)",
+  },
+  PAYMENTS_DISABLED: { status: 503, message: "Online payment is not configured on this node" },
+  INVOICE_NOT_FOUND: { status: 404, message: "No such e-invoice" },
+  INVOICE_CHECK_CODE_MISMATCH: { status: 422, message: "The check code does not match the invoice" },
+  INVOICE_ALREADY_REIMBURSED: {
+    status: 409,
+    message: "This invoice has already been reimbursed (一票一报): it cannot be claimed again",
+  },
+  INVOICE_NOT_REIMBURSABLE: {
+    status: 409,
+    message: "This invoice cannot be reimbursed: it is a red-letter invoice or fully reversed by refunds",
+  },
   NOT_READY: { status: 503, message: "The service is not ready" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -9,5 +9,6 @@ export * from "./exchange.ts";
 export * from "./federation.ts";
 export * from "./identity.ts";
 export * from "./notifications.ts";
+export * from "./payments.ts";
 export * from "./regions.ts";
 export * from "./security.ts";

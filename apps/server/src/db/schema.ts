@@ -480,6 +480,113 @@ export interface EnquiryMessagesTable {
   at: Timestamp;
 }
 
+export interface CaseFeesTable {
+  application_id: string;
+  lines: ColumnType<FeeLineRow[], string, string>;
+  amount_fen: number;
+  assessed_at: Timestamp;
+  assessed_by: string;
+  paid_payment_id: string | null;
+}
+export interface FeeLineRow {
+  name: string;
+  basis: string;
+  unitFen: number;
+  quantity: number;
+  amountFen: number;
+}
+
+export interface PaymentsTable {
+  id: string;
+  number: string;
+  application_id: string;
+  payer_id: string;
+  region_code: string;
+  department_id: string;
+  description: string;
+  amount_fen: number;
+  reserved_fen: ColumnType<number, number | undefined, number>;
+  refunded_fen: ColumnType<number, number | undefined, number>;
+  status: "pending" | "paid" | "closed";
+  gateway: string;
+  gateway_txn_id: string | null;
+  pay_url: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  paid_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  outbox_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface RefundsTable {
+  id: string;
+  number: string;
+  payment_id: string;
+  amount_fen: number;
+  reason: string;
+  status: "processing" | "succeeded" | "failed";
+  failure: string | null;
+  gateway_refund_id: string | null;
+  requested_by: string;
+  requested_at: Timestamp;
+  settled_at: Timestamp | null;
+  idempotency_key: string;
+  outbox_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface PaymentNotificationsTable {
+  id: string;
+  event_type: string;
+  subject: string;
+  received_at: Timestamp;
+}
+
+export interface InvoicesTable {
+  id: string;
+  number: string;
+  kind: "blue" | "red";
+  payment_id: string;
+  refund_id: string | null;
+  original_id: string | null;
+  payer_id: string;
+  region_code: string;
+  department_id: string;
+  amount_fen: number;
+  check_code: string;
+  document: string;
+  document_sha256: string;
+  issued_at: Timestamp;
+  outbox_id: number;
+}
+
+export interface InvoiceReimbursementsTable {
+  invoice_id: string;
+  organisation_code: string;
+  organisation_name: string;
+  claimed_by: string;
+  reference: string | null;
+  claimed_at: Timestamp;
+  outbox_id: number;
+}
+
+export interface ReconciliationReportsTable {
+  day: ColumnType<string, string, string>;
+  generated_at: Timestamp;
+  generated_by: string | null;
+  summary: ColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface ReconciliationItemsTable {
+  day: ColumnType<string, string, string>;
+  seq: number;
+  region_code: string | null;
+  kind: string;
+  reference: string;
+  local_fen: number | null;
+  gateway_fen: number | null;
+  detail: string;
+}
+
 export interface DB {
   enquiries: EnquiriesTable;
   enquiry_messages: EnquiryMessagesTable;
@@ -519,6 +626,14 @@ export interface DB {
   certificates: CertificatesTable;
   certificate_verifications: CertificateVerificationsTable;
   application_certificate_materials: ApplicationCertificateMaterialsTable;
+  case_fees: CaseFeesTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  payment_notifications: PaymentNotificationsTable;
+  invoices: InvoicesTable;
+  invoice_reimbursements: InvoiceReimbursementsTable;
+  reconciliation_reports: ReconciliationReportsTable;
+  reconciliation_items: ReconciliationItemsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -40,7 +40,10 @@ export type Action =
   | "exchange.query"
   | "security.read"
   | "data_access.read"
-  | "federation.read";
+  | "federation.read"
+  | "payment.refund"
+  | "reconciliation.read"
+  | "invoice.reimburse";
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
@@ -129,6 +132,20 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
         return deny("administrators and security officers only");
       if (!sameRegion(actor, resource)) return deny("outside the staff member's region");
       return allow;
+    // Refunds (退费): window or handling staff of the department that charged the fee.
+    case "payment.refund":
+      if (!isStaff) return deny("staff only");
+      if (!sameDepartment(actor, resource)) return deny("outside the staff member's department");
+      if (!actor.roles.some((r) => r === "window" || r === "handling")) return deny("no role that refunds fees");
+      return allow;
+    // The daily reconciliation: the region's administrators.
+    case "reconciliation.read":
+      if (!isStaff || !actor.roles.includes("admin")) return deny("administrators only");
+      if (!sameRegion(actor, resource)) return deny("outside the administrator's region");
+      return allow;
+    // 一票一报: an organisation (法人 account) claims an invoice for its books.
+    case "invoice.reimburse":
+      return actor.kind === "enterprise" ? allow : deny("only an organisation's (法人) account reimburses invoices");
     case "data_access.read":
       if (isStaff) return deny("residents and enterprises only");
       return resource.ownerId === actor.accountId ? allow : deny("not the data subject");

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { generate } from "otplib";
-import { buildApp } from "../../src/app.ts";
+import { type AppDeps, buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { memoryFileStore } from "../../src/ports/files.ts";
 import { type KeyStore, memoryKeyStore, randomIds } from "../../src/ports/index.ts";
@@ -38,7 +38,13 @@ export function totpAt(secret: string, at: Date): Promise<string> {
   return generate({ secret, epoch: Math.floor(at.getTime() / 1000) });
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  extraDeps?: (ports: {
+    keys: KeyStore;
+    clock: ReturnType<typeof testClock>;
+  }) => Partial<AppDeps> | Promise<Partial<AppDeps>>,
+): Promise<TestApp> {
   const testDb = await createTestDatabase();
   const clock = testClock();
   const keys = memoryKeyStore();
@@ -56,6 +62,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     keys,
     files: memoryFileStore(),
     catalogDir: fileURLToPath(new URL("../../../../catalog", import.meta.url)),
+    ...(await extraDeps?.({ keys, clock })),
   });
   await app.ready();
 

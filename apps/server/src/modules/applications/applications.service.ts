@@ -29,6 +29,7 @@ import type { CertificatesService } from "../certificates/certificates.service.t
 import { type ExchangeService, resourceCodeFor } from "../exchange/exchange.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import type { NotificationsService } from "../notifications/notifications.service.ts";
+import type { PaymentsService } from "../payments/payments.service.ts";
 import type { SignaturesService } from "../signatures/signatures.service.ts";
 import { type ApplicationRow, applicationsRepository as repo } from "./applications.repository.ts";
 import { deadlineOf, WARNING_SHARE } from "./deadline.ts";
@@ -155,6 +156,8 @@ export function createApplicationsService(deps: {
   signatures: SignaturesService;
   /** Issues the e-certificate of an approved case whose service has one (电子证照). */
   certificates?: Pick<CertificatesService, "issueForApproval">;
+  /** Fees (缴费): assessed at acceptance, and approval waits until they are paid. */
+  fees?: Pick<PaymentsService, "assessOnAcceptance" | "assertPaid">;
   /** The exchange gateway, for materials fetched from shared data (材料免提交). */
   exchange: Pick<ExchangeService, "queryForApplication" | "describeForApplication">;
 }) {
@@ -873,6 +876,7 @@ export function createApplicationsService(deps: {
           };
           payload.signature = await signatures.sign(trx, actor.accountId, canonicalJson(decision));
         }
+        if (type === "approve" && deps.fees) await deps.fees.assertPaid(trx, id);
         const logged: LoggedAction = { type, date: today, actorId: actor.accountId, payload };
         const next = apply(state, logged, steps);
         const seq = row.last_action_seq + 1;
@@ -901,6 +905,14 @@ export function createApplicationsService(deps: {
           idempotency_key: context.idempotencyKey,
           outbox_id: outboxId,
         });
+        if (type === "accept" && deps.fees)
+          await deps.fees.assessOnAcceptance(trx, {
+            applicationId: id,
+            item,
+            actorId: actor.accountId,
+            at: now,
+            ...(request.type === "accept" && request.fees ? { choices: request.fees } : {}),
+          });
         if (type === "approve" && deps.certificates)
           await deps.certificates.issueForApproval(trx, {
             applicationId: id,

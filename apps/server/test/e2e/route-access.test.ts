@@ -27,6 +27,8 @@ const PUBLIC: Record<string, string> = {
   "GET /api/v1/certificates/issuer": "anyone verifying a certificate needs the issuer's keys and trust list",
   "GET /api/v1/certificates/{id}/status": "anyone verifying a certificate needs its status",
   "POST /api/v1/certificates/verify": "anyone may verify a certificate",
+  "POST /api/v1/payments/notify": "the payment gateway posts its notifications (their signature is the credential)",
+  "POST /api/v1/invoices/verify": "anyone may verify an e-invoice",
   "GET /api/v1/exchange/gateway-key": "departments' systems check the gateway's signed requests with it",
   "GET /api/v1/federation/peers": "peers and the public read the federation's members",
   "GET /api/v1/federation/checkpoint": "peers and the public read the cosigned checkpoint",
@@ -40,6 +42,7 @@ const PARAM: Record<string, string> = {
   version: "1",
   regionCode: "350100",
   index: "0",
+  day: "2026-11-30",
 };
 
 // What a resident may read beyond the public routes: their own account, cases, certificates, enquiries,
@@ -48,6 +51,7 @@ const RESIDENT_READS = new Set([
   "GET /api/v1/auth/me",
   "GET /api/v1/applications",
   "GET /api/v1/me/certificates",
+  "GET /api/v1/me/payments",
   "GET /api/v1/me/data-access",
   "GET /api/v1/enquiries",
   "GET /api/v1/notifications",

@@ -178,6 +178,8 @@ export function buildServices(
     ...(deps.paymentGateway ? { gateway: deps.paymentGateway } : {}),
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}/`,
     ...(deps.paymentNotifyUrl ? { notifyUrl: deps.paymentNotifyUrl } : {}),
+    // Without PUBLIC_URL, the payer returns from the cashier to the address they came from.
+    returnToRequestOrigin: !config.publicUrl,
     trust: () => certificates.trust.current(),
   });
   const applications = createApplicationsService({

@@ -106,6 +106,12 @@ async function main() {
     ...(config.nodeRegion ? { ledgerOrigin: `tongban.local/${config.nodeRegion}/ledger` } : {}),
     ...(federation ? { federation } : {}),
     ...(paymentGateway ? { paymentGateway } : {}),
+    // Without PUBLIC_URL the gateway notifies the address this node listens on.
+    ...(config.publicUrl
+      ? {}
+      : {
+          paymentNotifyUrl: `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${config.port}/api/v1/payments/notify`,
+        }),
   });
   // The demo department systems (公安, 民政, 教育, 人社), each its own process, trusting the gateway's key.
   const providers =

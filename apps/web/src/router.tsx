@@ -14,6 +14,10 @@ const MePage = lazy(() => import("./pages/MePage.tsx"));
 const DataAccessPage = lazy(() => import("./exchange/DataAccessPage.tsx"));
 const MyCertificatesPage = lazy(() => import("./certificates/MyCertificatesPage.tsx"));
 const VerifyPage = lazy(() => import("./certificates/VerifyPage.tsx"));
+const MyPaymentsPage = lazy(() => import("./payments/MyPaymentsPage.tsx"));
+const InvoicePage = lazy(() => import("./payments/InvoicePage.tsx"));
+const InvoiceVerifyPage = lazy(() => import("./payments/InvoiceVerifyPage.tsx"));
+const ReconciliationPage = lazy(() => import("./payments/ReconciliationPage.tsx"));
 const MyEnquiriesPage = lazy(() => import("./enquiries/MyEnquiriesPage.tsx"));
 const NewEnquiryPage = lazy(() => import("./enquiries/NewEnquiryPage.tsx"));
 const EnquiryPage = lazy(() => import("./enquiries/EnquiryPage.tsx"));
@@ -110,7 +114,24 @@ export const router = createBrowserRouter([
               </RequireCitizen>
             ),
           },
+          {
+            path: "me/payments",
+            element: (
+              <RequireCitizen>
+                <MyPaymentsPage />
+              </RequireCitizen>
+            ),
+          },
+          {
+            path: "me/invoices/:id",
+            element: (
+              <RequireCitizen>
+                <InvoicePage />
+              </RequireCitizen>
+            ),
+          },
           { path: "verify", element: <VerifyPage /> },
+          { path: "verify-invoice", element: <InvoiceVerifyPage /> },
           { path: "services", element: <ServicesPage /> },
           { path: "services/:code", element: <ServiceGuidePage /> },
           {
@@ -239,6 +260,14 @@ export const router = createBrowserRouter([
                 element: (
                   <RequireRole roles={["admin"]}>
                     <ServiceEditor />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "admin/reconciliation",
+                element: (
+                  <RequireRole roles={["admin"]}>
+                    <ReconciliationPage />
                   </RequireRole>
                 ),
               },

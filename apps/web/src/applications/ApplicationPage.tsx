@@ -11,6 +11,7 @@ import { isApiError } from "../api/client.ts";
 import { serviceQuery } from "../api/services.ts";
 import { CertificateMaterials } from "../certificates/CertificateMaterials.tsx";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
+import { CaseFeeCard } from "../payments/CaseFeeCard.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 import { CaseFacts, CaseTimeline, targetName } from "./CaseView.tsx";
 import { DataConsent, SparedNote, VerifiedMaterials } from "./DataMaterials.tsx";
@@ -494,6 +495,9 @@ export default function ApplicationPage() {
               <CaseFacts application={application} />
             </section>
           </Card>
+        )}
+        {application.status !== "draft" && application.status !== "submitted" && (
+          <CaseFeeCard applicationId={application.id} />
         )}
         {application.openSupplement && application.openSupplement.length > 0 && (
           <Alert

@@ -45,6 +45,7 @@ export function errorMessage(t: TFunction, error: unknown): string {
         `error.${error.code}`,
         `exchange.error.${error.code}`,
         `certificates.error.${error.code}`,
+        `payments.error.${error.code}`,
         "error.unknown",
       ]);
   }

@@ -2,6 +2,7 @@ import { certificatesMessages } from "../certificates/messages.ts";
 import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
+import { paymentsMessages } from "../payments/messages.ts";
 import type { Messages } from "./types.ts";
 
 export const en: Messages = {
@@ -932,5 +933,6 @@ export const en: Messages = {
   ledger: ledgerMessages.en,
   exchange: exchangeMessages.en,
   certificates: certificatesMessages.en,
+  payments: paymentsMessages.en,
   enquiries: enquiriesMessages.en,
 };

@@ -6,6 +6,7 @@ import { certificatesMessages } from "../certificates/messages.ts";
 import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
+import { paymentsMessages } from "../payments/messages.ts";
 export const zhHans = {
   app: {
     name: "通办",
@@ -906,5 +907,6 @@ export const zhHans = {
   ledger: ledgerMessages["zh-Hans"],
   exchange: exchangeMessages["zh-Hans"],
   certificates: certificatesMessages["zh-Hans"],
+  payments: paymentsMessages["zh-Hans"],
   enquiries: enquiriesMessages["zh-Hans"],
 };

@@ -2,6 +2,7 @@ import { certificatesMessages } from "../certificates/messages.ts";
 import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
+import { paymentsMessages } from "../payments/messages.ts";
 import type { Messages } from "./types.ts";
 
 export const zhHant: Messages = {
@@ -904,5 +905,6 @@ export const zhHant: Messages = {
   ledger: ledgerMessages["zh-Hant"],
   exchange: exchangeMessages["zh-Hant"],
   certificates: certificatesMessages["zh-Hant"],
+  payments: paymentsMessages["zh-Hant"],
   enquiries: enquiriesMessages["zh-Hant"],
 };

@@ -115,6 +115,13 @@ export default function MePage() {
         </Col>
         <Col xs={24}>
           <Card>
+            <h2 className="tb-card-title">{t("payments.mine.title")}</h2>
+            <p className="tb-muted">{t("payments.mine.lead")}</p>
+            <Link to="/me/payments">{t("payments.fee.myPayments")}</Link>
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card>
             <h2 className="tb-card-title">{t("enquiries.title")}</h2>
             <p className="tb-muted">{t("enquiries.meCard")}</p>
             <Link to="/me/enquiries">{t("enquiries.meLink")}</Link>

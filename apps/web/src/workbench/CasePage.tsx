@@ -14,6 +14,7 @@ import { Answers } from "../applications/ApplicationPage.tsx";
 import { CaseFacts, CaseTimeline, targetName } from "../applications/CaseView.tsx";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
+import { StaffFeeCard } from "../payments/StaffFeeCard.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 
 type Item = z.infer<typeof ServiceItemFields>;
@@ -301,6 +302,7 @@ export default function CasePage() {
             <CaseFacts application={application} />
           </section>
         </Card>
+        {item.fees.length > 0 && <StaffFeeCard applicationId={application.id} />}
         <ActionPanel application={application} item={item} />
         <Answers application={application} item={item} staff />
         <Card>

@@ -1,4 +1,5 @@
 import {
+  AccountBookOutlined,
   AlertOutlined,
   ApartmentOutlined,
   AuditOutlined,
@@ -83,6 +84,14 @@ export function workbenchEntries(t: TFunction): Entry[] {
       to: "/admin/services",
       label: t("workbench.services"),
       icon: <ProfileOutlined />,
+      roles: ["admin"],
+      group: "admin",
+    },
+    {
+      key: "reconciliation",
+      to: "/admin/reconciliation",
+      label: t("payments.reconciliation.title"),
+      icon: <AccountBookOutlined />,
       roles: ["admin"],
       group: "admin",
     },

@@ -58,7 +58,10 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ payments: PaymentsService }
       },
     },
     async (request, reply) => {
-      const payment = await payments.pay(app.actorOf(request), request.body.applicationId, { ip: request.ip });
+      const payment = await payments.pay(app.actorOf(request), request.body.applicationId, {
+        ip: request.ip,
+        origin: `${request.protocol}://${request.host}`,
+      });
       reply.code(201);
       return payment;
     },

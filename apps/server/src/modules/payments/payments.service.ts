@@ -116,6 +116,8 @@ export function createPaymentsService(deps: {
   publicUrl: string;
   /** Where the gateway sends its notifications (default: the node's own callback route). */
   notifyUrl?: string;
+  /** Send the payer back to the origin of their request rather than to `publicUrl` (not configured). */
+  returnToRequestOrigin?: boolean;
   /** Issuers trusted to sign invoices (this node's key, and the federation's members). */
   trust: () => IssuerTrust;
 }) {
@@ -777,7 +779,11 @@ export function createPaymentsService(deps: {
      * payment with the cashier's address. The order is placed while the case's fee row is locked, so
      * two clicks make one order; nothing is written if the gateway refuses.
      */
-    async pay(actor: Actor, applicationId: string, context: { ip?: string }): Promise<Payment> {
+    async pay(actor: Actor, applicationId: string, context: { ip?: string; origin?: string }): Promise<Payment> {
+      const returnBase =
+        deps.returnToRequestOrigin && context.origin && /^https?:\/\/[\w.:[\]-]+$/.test(context.origin)
+          ? `${context.origin}/`
+          : base;
       const g = gateway();
       const facts = UUID.test(applicationId) ? await repo.caseFacts(db, applicationId) : undefined;
       if (!facts || actor.kind === "staff" || facts.applicant_id !== actor.accountId)
@@ -806,7 +812,7 @@ export function createPaymentsService(deps: {
             description,
             amountFen: fee.amount_fen,
             notifyUrl,
-            returnUrl: `${base}applications/${applicationId}?payment=${paymentId}`,
+            returnUrl: `${returnBase}applications/${applicationId}?payment=${paymentId}`,
             expiresAt,
             ...(context.ip ? { payerIp: context.ip } : {}),
           }),

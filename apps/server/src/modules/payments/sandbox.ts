@@ -212,7 +212,7 @@ export function createSandboxGateway(options: SandboxOptions) {
 
   function pay(outTradeNo: string): Order | undefined {
     const order = state.orders[outTradeNo];
-    if (!order || order.state !== "NOTPAY") return order;
+    if (order?.state !== "NOTPAY") return order;
     if (new Date(order.expiresAt).getTime() < now().getTime()) {
       order.state = "CLOSED";
       save();

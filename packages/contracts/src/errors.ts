@@ -128,7 +128,7 @@ export const errorRegistry = {
     status: 422,
     message: "The payment notification does not match the order (unknown order or another amount)",
   },
-  PAYMENTS_DISABLED: { status: 503, message: "Online payment is not configured on this node" },
+  PAYMENTS_DISABLED: { status: 404, message: "Online payment is not configured on this node" },
   INVOICE_NOT_FOUND: { status: 404, message: "No such e-invoice" },
   INVOICE_CHECK_CODE_MISMATCH: { status: 422, message: "The check code does not match the invoice" },
   INVOICE_ALREADY_REIMBURSED: {

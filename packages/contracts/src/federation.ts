@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ServiceDetail, ServiceSummary } from "./catalog.ts";
 
 /** Six digits of GB/T 2260: the region a federation member serves. */
 export const FederationRegionCode = z.string().regex(/^\d{6}$/, { error: "A six-digit GB/T 2260 region code" });
@@ -176,3 +177,23 @@ export const FederatedCase = z.object({
   updatedAt: z.string(),
 });
 export type FederatedCase = z.infer<typeof FederatedCase>;
+
+/** Services of the other members that can be handled fully online from this node (全程网办). */
+export const FederatedServiceQuery = z.object({
+  q: z.string().trim().max(50).optional(),
+});
+export type FederatedServiceQuery = z.infer<typeof FederatedServiceQuery>;
+
+export const FederatedServiceSummary = ServiceSummary.extend({ regionName: z.string() });
+export type FederatedServiceSummary = z.infer<typeof FederatedServiceSummary>;
+
+export const FederatedServices = z.object({
+  services: z.array(FederatedServiceSummary),
+  /** Members whose catalogue could not be read just now (their services are missing from the list). */
+  unavailable: z.array(z.object({ regionCode: z.string(), name: z.string() })),
+});
+export type FederatedServices = z.infer<typeof FederatedServices>;
+
+/** A service of another member, as its own catalogue publishes it, with the member that decides it. */
+export const FederatedServiceDetail = ServiceDetail.extend({ regionCode: z.string(), regionName: z.string() });
+export type FederatedServiceDetail = z.infer<typeof FederatedServiceDetail>;

@@ -77,7 +77,8 @@ function send(reply: FastifyReply, code: ErrorCode, details?: unknown, message?:
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error }, "request failed");
+      // A node not ready yet (its peers still starting) is an expected state, not a failure.
+      if (error.status >= 500 && error.code !== "NOT_READY") request.log.error({ err: error }, "request failed");
       return send(reply, error.code, error.details, error.message);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

@@ -239,6 +239,15 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.json.details[0]).toMatchObject({ field: "serviceCode", reason: "NOT_COMPETENT" });
+    // 福州's portal offers 渭南's and 重庆's services that can be handled fully online, from their catalogues.
+    const offered = await client(urlOf(FZ)).call("GET", "/api/v1/federation/services");
+    expect(offered.status).toBe(200);
+    const household = offered.json.services.find((s: { code: string }) => s.code === "610500-GA-0001");
+    expect(household).toMatchObject({ regionCode: "610500", regionName: expect.stringContaining("渭南") });
+    expect(offered.json.services.every((s: { regionCode: string }) => s.regionCode !== "350100")).toBe(true);
+    expect(offered.json.unavailable).toEqual([]);
+    const guide = await client(urlOf(FZ)).call("GET", "/api/v1/federation/services/610500-GA-0001");
+    expect(guide.json).toMatchObject({ regionCode: "610500", item: { code: "610500-GA-0001" } });
     // The form is checked here against 渭南's form before anything is handed over, field by field.
     const incomplete = await applicant.call("POST", "/api/v1/federation/cases", {
       serviceCode: "610500-GA-0001",

@@ -30,6 +30,8 @@ const PUBLIC: Record<string, string> = {
   "POST /api/v1/payments/notify": "the payment gateway posts its notifications (their signature is the credential)",
   "POST /api/v1/invoices/verify": "anyone may verify an e-invoice",
   "GET /api/v1/exchange/gateway-key": "departments' systems check the gateway's signed requests with it",
+  "GET /api/v1/federation/services": "the portal offers the other regions' services to anyone (一次性告知)",
+  "GET /api/v1/federation/services/{code}": "a service of another region's guide is public (一次性告知)",
   "GET /api/v1/federation/peers": "peers and the public read the federation's members",
   "GET /api/v1/federation/checkpoint": "peers and the public read the cosigned checkpoint",
   "POST /api/v1/federation/inbox": "peers post signed envelopes (the signature is the credential)",

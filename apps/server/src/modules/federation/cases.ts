@@ -8,9 +8,15 @@ import {
   type CreateFederatedCase,
   type FederatedCase,
   type FederatedCaseStep,
+  type FederatedServiceDetail,
+  type FederatedServiceQuery,
+  type FederatedServices,
   ServiceDetail,
   type ServiceDetail as ServiceDetailType,
+  ServiceSummary,
+  type ServiceSummary as ServiceSummaryType,
 } from "@tongban/contracts";
+import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { type Actor, authorize } from "../../policy/policy.ts";
@@ -131,6 +137,28 @@ export function createFederatedCasesService({
     }
     guides.set(code, { detail: detail.data, at: clock.now().getTime() });
     return { peer, detail: detail.data };
+  }
+
+  // Peers' lists of services, by peer and search, fresh for a minute; an older copy serves while the
+  // peer is down.
+  const lists = new Map<string, { services: ServiceSummaryType[]; at: number }>();
+
+  async function peerServices(peer: { regionCode: string; url: string }, q: string | undefined) {
+    const key = `${peer.regionCode}|${q ?? ""}`;
+    const known = lists.get(key);
+    if (known && clock.now().getTime() - known.at < 60_000) return known.services;
+    const params = new URLSearchParams({ regionCode: peer.regionCode });
+    if (q) params.set("q", q);
+    try {
+      const answer = await transport.read(peer.url, `api/v1/services?${params.toString()}`);
+      const parsed = z.array(ServiceSummary).safeParse(answer.body);
+      if (answer.status !== 200 || !parsed.success) return known?.services;
+      lists.set(key, { services: parsed.data, at: clock.now().getTime() });
+      if (lists.size > 1_000) lists.delete(lists.keys().next().value as string);
+      return parsed.data;
+    } catch {
+      return known?.services;
+    }
   }
 
   async function view(row: NonNullable<CaseRow>): Promise<FederatedCase> {
@@ -407,6 +435,33 @@ export function createFederatedCasesService({
         });
       });
       return this.get(actor, id);
+    },
+
+    /**
+     * The other members' services that can be handled fully online (全程网办), read from their public
+     * catalogues, each with the region that decides it; members that did not answer are named.
+     */
+    async services(query: FederatedServiceQuery): Promise<FederatedServices> {
+      const peers = federation.activeMembers().filter((m) => m.regionCode !== self);
+      const answers = await Promise.all(
+        peers.map(async (peer) => ({ peer, services: await peerServices(peer, query.q) })),
+      );
+      return {
+        services: answers.flatMap(({ peer, services }) =>
+          (services ?? [])
+            .filter((s) => s.regionCode === peer.regionCode && s.handlingModes.includes("online"))
+            .map((s) => ({ ...s, regionName: peer.name })),
+        ),
+        unavailable: answers
+          .filter((a) => !a.services)
+          .map(({ peer }) => ({ regionCode: peer.regionCode, name: peer.name })),
+      };
+    },
+
+    /** One service of another member, as its catalogue publishes it (for the guide and the form). */
+    async service(code: string): Promise<FederatedServiceDetail> {
+      const { peer, detail } = await peerService(code);
+      return { ...detail, regionCode: peer.regionCode, regionName: peer.name };
     },
 
     /** The caller's cross-province cases at this node (as origin), newest first. */

@@ -2,6 +2,9 @@ import {
   CreateFederatedCase,
   ErrorBody,
   FederatedCase,
+  FederatedServiceDetail,
+  FederatedServiceQuery,
+  FederatedServices,
   FederationMessage,
   FederationMessageQuery,
   FederationPeers,
@@ -90,6 +93,36 @@ export const federationRoutes: FastifyPluginAsyncZod<{
     if (!cases) throw new AppError("FEDERATION_DISABLED");
     return cases;
   };
+
+  app.get(
+    "/federation/services",
+    {
+      schema: {
+        tags: ["federation"],
+        summary:
+          "全程网办: the other members' services that can be applied for from this node, read from their public catalogues (public)",
+        querystring: FederatedServiceQuery,
+        response: { 200: FederatedServices, ...errors },
+      },
+    },
+    async (request) => crossProvince().services(request.query),
+  );
+
+  app.get(
+    "/federation/services/:code",
+    {
+      schema: {
+        tags: ["federation"],
+        summary:
+          "One service of another member as its catalogue publishes it, with the region that decides it (public)",
+        params: z.object({
+          code: z.string().regex(/^\d{6}-[A-Z]{2,4}-\d{4}$/, { error: "A service code such as 610500-GA-0001" }),
+        }),
+        response: { 200: FederatedServiceDetail, ...errors, 502: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => crossProvince().service(request.params.code),
+  );
 
   app.post(
     "/federation/cases",

@@ -243,6 +243,13 @@ export function createFederationService({
       return trust.current().activeMember(regionCode, clock.now());
     },
 
+    /** The members of the trust list active now, this node included. */
+    activeMembers() {
+      const now = clock.now();
+      const registry = trust.current();
+      return registry.list.members.filter((m) => registry.activeMember(m.regionCode, now) !== undefined);
+    },
+
     /**
      * Queues a message to a peer in the caller's transaction, with its ledger entry, so the cause and
      * the message commit together; the sender delivers it after the commit. Answers the message id

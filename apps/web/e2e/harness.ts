@@ -168,7 +168,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** The first of `count` consecutive free ports (the demo department systems take four in a row). */
-async function freePortRun(count: number): Promise<number> {
+export async function freePortRun(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const first = 20_000 + Math.floor(Math.random() * 30_000);
     let free = true;
@@ -190,7 +190,7 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Spawned {
+export interface Spawned {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
@@ -200,31 +200,37 @@ const shiftedClock = pathToFileURL(join(here, "shifted-clock.mjs")).href;
 
 function spawnServer(port: number, dataDir: string, clockOffsetMs: number, providerPort: number | null): Spawned {
   // A test that needs another date runs the server with every clock moved (see shifted-clock.mjs).
-  const clock =
+  const clock: Record<string, string> =
     clockOffsetMs === 0
       ? {}
       : {
           NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${shiftedClock}`.trim(),
           TONGBAN_E2E_CLOCK_OFFSET_MS: String(clockOffsetMs),
         };
-  // Its own process group, so stopping it also stops the node process npx starts under it.
-  const child = spawn("npx", ["tsx", "apps/server/src/main.ts"], {
+  return spawnInGroup(["npx", "tsx", "apps/server/src/main.ts"], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    // The payment sandbox on any free port, so parallel servers do not fight over one.
+    PAYMENT_SANDBOX_PORT: "0",
+    // Scenarios that do not ask for the demo department systems leave them out, so parallel
+    // servers do not fight over their ports.
+    ...(providerPort === null
+      ? { DEMO_PROVIDERS: "false" }
+      : { DEMO_PROVIDERS: "true", DEMO_PROVIDER_PORT: String(providerPort) }),
+    ...clock,
+  });
+}
+
+/**
+ * Starts a command from the repository's root in its own process group (so stopping it also stops
+ * the node processes it starts), keeping what it prints for the error a failed start shows.
+ */
+export function spawnInGroup([command, ...args]: string[], env: Record<string, string>): Spawned {
+  const child = spawn(command as string, args, {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      // The payment sandbox on any free port, so parallel servers do not fight over one.
-      PAYMENT_SANDBOX_PORT: "0",
-      // Scenarios that do not ask for the demo department systems leave them out, so parallel
-      // servers do not fight over their ports.
-      ...(providerPort === null
-        ? { DEMO_PROVIDERS: "false" }
-        : { DEMO_PROVIDERS: "true", DEMO_PROVIDER_PORT: String(providerPort) }),
-      ...clock,
-    },
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -239,7 +245,7 @@ function spawnServer(port: number, dataDir: string, clockOffsetMs: number, provi
   return { child, output: () => output, exited };
 }
 
-async function waitReady(url: string, spawned: Spawned, timeoutMs: number): Promise<"ready" | "exited"> {
+export async function waitReady(url: string, spawned: Spawned, timeoutMs: number): Promise<"ready" | "exited"> {
   let exited = false;
   void spawned.exited.then(() => {
     exited = true;
@@ -271,7 +277,7 @@ async function waitStopped(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`the server at ${url} still answers ${timeoutMs / 1000} s after it was stopped`);
 }
 
-function stopProcess(spawned: Spawned): Promise<void> {
+export function stopProcess(spawned: Spawned): Promise<void> {
   const pid = spawned.child.pid;
   if (pid === undefined || spawned.child.exitCode !== null) return Promise.resolve();
   try {

@@ -24,6 +24,8 @@ const EnquiryPage = lazy(() => import("./enquiries/EnquiryPage.tsx"));
 const EnquiryQueuePage = lazy(() => import("./enquiries/EnquiryQueuePage.tsx"));
 const ServicesPage = lazy(() => import("./services/ServicesPage.tsx"));
 const ServiceGuidePage = lazy(() => import("./services/ServiceGuidePage.tsx"));
+const FederatedServicePage = lazy(() => import("./federation/FederatedServicePage.tsx"));
+const FederatedCasePage = lazy(() => import("./federation/FederatedCasePage.tsx"));
 const ApplicationPage = lazy(() => import("./applications/ApplicationPage.tsx"));
 const AccessibilityPage = lazy(() => import("./pages/AccessibilityPage.tsx"));
 const WorkbenchLayout = lazy(() => import("./workbench/WorkbenchLayout.tsx"));
@@ -83,6 +85,14 @@ export const router = createBrowserRouter([
             ),
           },
           {
+            path: "me/federated/:id",
+            element: (
+              <RequireCitizen>
+                <FederatedCasePage />
+              </RequireCitizen>
+            ),
+          },
+          {
             path: "me/certificates",
             element: (
               <RequireCitizen>
@@ -134,6 +144,7 @@ export const router = createBrowserRouter([
           { path: "verify-invoice", element: <InvoiceVerifyPage /> },
           { path: "services", element: <ServicesPage /> },
           { path: "services/:code", element: <ServiceGuidePage /> },
+          { path: "federation/services/:code", element: <FederatedServicePage /> },
           {
             path: "applications/:id",
             element: (

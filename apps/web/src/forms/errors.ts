@@ -46,6 +46,7 @@ export function errorMessage(t: TFunction, error: unknown): string {
         `exchange.error.${error.code}`,
         `certificates.error.${error.code}`,
         `payments.error.${error.code}`,
+        `federation.error.${error.code}`,
         "error.unknown",
       ]);
   }

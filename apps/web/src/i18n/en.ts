@@ -1,6 +1,7 @@
 import { certificatesMessages } from "../certificates/messages.ts";
 import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
+import { federationMessages } from "../federation/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import { paymentsMessages } from "../payments/messages.ts";
 import type { Messages } from "./types.ts";
@@ -935,4 +936,5 @@ export const en: Messages = {
   certificates: certificatesMessages.en,
   payments: paymentsMessages.en,
   enquiries: enquiriesMessages.en,
+  federation: federationMessages.en,
 };

@@ -5,6 +5,7 @@
 import { certificatesMessages } from "../certificates/messages.ts";
 import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
+import { federationMessages } from "../federation/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import { paymentsMessages } from "../payments/messages.ts";
 export const zhHans = {
@@ -909,4 +910,5 @@ export const zhHans = {
   certificates: certificatesMessages["zh-Hans"],
   payments: paymentsMessages["zh-Hans"],
   enquiries: enquiriesMessages["zh-Hans"],
+  federation: federationMessages["zh-Hans"],
 };

@@ -1,6 +1,7 @@
 import { certificatesMessages } from "../certificates/messages.ts";
 import { enquiriesMessages } from "../enquiries/messages.ts";
 import { exchangeMessages } from "../exchange/messages.ts";
+import { federationMessages } from "../federation/messages.ts";
 import { ledgerMessages } from "../ledger/messages.ts";
 import { paymentsMessages } from "../payments/messages.ts";
 import type { Messages } from "./types.ts";
@@ -907,4 +908,5 @@ export const zhHant: Messages = {
   certificates: certificatesMessages["zh-Hant"],
   payments: paymentsMessages["zh-Hant"],
   enquiries: enquiriesMessages["zh-Hant"],
+  federation: federationMessages["zh-Hant"],
 };

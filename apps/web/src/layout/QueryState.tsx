@@ -2,6 +2,7 @@ import type { UseQueryResult } from "@tanstack/react-query";
 import { Alert, Button, Card, Empty, Skeleton } from "antd";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { isApiError } from "../api/client.ts";
 import { errorMessage } from "../forms/errors.ts";
 
 /** What QueryState needs of a query: plain and paged (infinite) queries both have it. */
@@ -70,5 +71,44 @@ export function LoadMore({
     >
       {label}
     </Button>
+  );
+}
+
+/**
+ * A whole page's loading and failure states for the one record it shows: a skeleton while it loads;
+ * when it fails, the way back and why (a 404 as a warning with `notFound`, else an error with a retry).
+ * Answers undefined once the record is there.
+ */
+export function PageQueryState({
+  query,
+  back,
+  notFound,
+  rows = 8,
+}: {
+  query: Loading;
+  back: ReactNode;
+  notFound: string;
+  rows?: number;
+}): ReactNode {
+  const { t } = useTranslation();
+  if (query.isPending)
+    return (
+      <div className="tb-container tb-page">
+        <Skeleton active paragraph={{ rows }} />
+      </div>
+    );
+  if (!query.isError) return undefined;
+  const missing = isApiError(query.error) && query.error.status === 404;
+  return (
+    <div className="tb-container tb-page">
+      {back}
+      <Alert
+        type={missing ? "warning" : "error"}
+        showIcon
+        title={missing ? notFound : t("error.loadFailed")}
+        description={missing ? undefined : errorMessage(t, query.error)}
+        action={missing ? undefined : <Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
+      />
+    </div>
   );
 }

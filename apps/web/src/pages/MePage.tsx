@@ -6,6 +6,7 @@ import { Link } from "react-router";
 import { applicationsQuery } from "../api/applications.ts";
 import { useSession } from "../api/session.ts";
 import { StatusTag } from "../applications/CaseView.tsx";
+import { MyFederatedCases } from "../federation/MyFederatedCases.tsx";
 import { formatDateTime, maskPhone } from "../format.ts";
 import { errorMessage } from "../forms/errors.ts";
 import { currentLanguage } from "../i18n/index.ts";
@@ -106,6 +107,7 @@ export default function MePage() {
             <MyApplications />
           </Card>
         </Col>
+        <MyFederatedCases />
         <Col xs={24}>
           <Card>
             <h2 className="tb-card-title">{t("certificates.mine.title")}</h2>

@@ -1,15 +1,15 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Flex, Skeleton } from "antd";
+import { Alert, Button, Flex } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { createApplication } from "../api/applications.ts";
-import { isApiError } from "../api/client.ts";
 import { serviceQuery } from "../api/services.ts";
 import { useSession } from "../api/session.ts";
 import { errorMessage } from "../forms/errors.ts";
 import { currentLanguage } from "../i18n/index.ts";
+import { PageQueryState } from "../layout/QueryState.tsx";
 import { usePageTitle } from "../usePageTitle.ts";
 import { ServiceElements } from "./ServiceElements.tsx";
 
@@ -86,28 +86,8 @@ export default function ServiceGuidePage() {
     </Link>
   );
 
-  if (query.isPending) {
-    return (
-      <div className="tb-container tb-page">
-        <Skeleton active paragraph={{ rows: 10 }} />
-      </div>
-    );
-  }
-  if (query.isError) {
-    const missing = isApiError(query.error) && query.error.status === 404;
-    return (
-      <div className="tb-container tb-page">
-        {back}
-        <Alert
-          type={missing ? "warning" : "error"}
-          showIcon
-          title={missing ? t("guide.notFound") : t("error.loadFailed")}
-          description={missing ? undefined : errorMessage(t, query.error)}
-          action={missing ? undefined : <Button onClick={() => void query.refetch()}>{t("common.retry")}</Button>}
-        />
-      </div>
-    );
-  }
+  const state = <PageQueryState query={query} back={back} notFound={t("guide.notFound")} rows={10} />;
+  if (!query.isSuccess) return state;
 
   const service = query.data.item;
 

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { departmentsQuery } from "../api/public.ts";
 import { servicesQuery } from "../api/services.ts";
+import { FederatedServicesSection } from "../federation/FederatedServicesSection.tsx";
 import { errorMessage } from "../forms/errors.ts";
 import { FilterField } from "../forms/FilterField.tsx";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
@@ -182,6 +183,7 @@ export default function ServicesPage() {
           </ul>
         )}
       </section>
+      {!departmentId && !lifeEvent && <FederatedServicesSection q={q} />}
     </div>
   );
 }

@@ -16,12 +16,13 @@ import {
   phone,
   type RunningServer,
   recordingFailure,
+  staffAct,
   useServerAndBrowser,
 } from "./harness.ts";
 
 const NOTARISATION = "350100-SF-0001";
 
-async function acceptedNotarisation(server: RunningServer): Promise<string> {
+async function submittedNotarisation(server: RunningServer): Promise<string> {
   const api = await apiLogin(server, server.resident().username);
   const { id } = await api.request<{ id: string }>("POST", "/applications", { serviceCode: NOTARISATION });
   await api.request("PATCH", `/applications/${id}`, {
@@ -45,16 +46,6 @@ async function acceptedNotarisation(server: RunningServer): Promise<string> {
     await api.request("POST", `/applications/${id}/materials`, body);
   }
   await api.act(id, { type: "submit" });
-  const notary = await apiLogin(server, "fz.sf.handler");
-  const accepted = await notary.act(id, {
-    type: "accept",
-    opinion: "材料齐全，予以受理",
-    fees: [
-      { line: 0, quantity: 2 },
-      { line: 1, quantity: 1 },
-    ],
-  });
-  if (accepted.status !== "under_review") throw new Error(`not accepted: ${JSON.stringify(accepted)}`);
   return id;
 }
 
@@ -63,7 +54,25 @@ browserSuite("fees, payments and e-invoices", () => {
 
   it("on a phone: pay the fee on the gateway's cashier, get the e-invoice, then the certificate and its PDF", async () => {
     const { server, browser } = env;
-    const id = await acceptedNotarisation(server);
+    const id = await submittedNotarisation(server);
+    // The notary accepts it and assesses the fee: two certificates notarised, one translation.
+    const notaryPage = await newPage(browser, desktop);
+    await recordingFailure(notaryPage.page, "payments-accept", async () => {
+      await logIn(notaryPage.page, server, "fz.sf.handler");
+      await notaryPage.page.goto(`${server.baseUrl}/workbench/cases/${id}`);
+      await expect.poll(() => notaryPage.page.locator("main").textContent()).toContain("待受理");
+      await staffAct(notaryPage.page, "受理", async (dialog) => {
+        await dialog.getByLabel("意见").fill("材料齐全，予以受理");
+        expect(await dialog.textContent()).toContain("收费核定");
+        await dialog.getByLabel(/学历（学位）公证费/).fill("2");
+        await dialog.getByLabel(/外文译文及译文相符公证/).fill("1");
+        expect(JSON.stringify(await axeViolations(notaryPage.page))).toBe("[]");
+      });
+      await expect.poll(() => notaryPage.page.locator("main").textContent()).toContain("办理中");
+      await expect.poll(() => notaryPage.page.locator(".tb-fee").textContent()).toContain("¥300.00");
+    });
+    expect(notaryPage.problems).toEqual([]);
+
     const { page, context, problems } = await newPage(browser, { ...phone, acceptDownloads: true });
     await context.addInitScript(() => localStorage.setItem("tongban.region", "350100"));
     let pdf = Buffer.alloc(0);

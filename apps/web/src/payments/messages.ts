@@ -145,6 +145,11 @@ const zhHans = {
       refund_unknown: "网关退款无对应退费单",
     },
   },
+  accept: {
+    legend: "收费核定",
+    lead: "按本件实际收取的项目填写数量，不收取的填 0。金额按事项清单的收费标准计算。",
+    quantity: "请填写 0 至 99 的整数。",
+  },
   error: {
     FEE_NOT_DUE: "本办件当前无需缴费。",
     FEE_ALREADY_PAID: "本办件已缴费。",
@@ -309,6 +314,11 @@ const zhHant: Shape<typeof zhHans> = {
       refund_unknown: "閘道退款無對應退費單",
     },
   },
+  accept: {
+    legend: "收費核定",
+    lead: "按本件實際收取的項目填寫數量，不收取的填 0。金額按事項清單的收費標準計算。",
+    quantity: "請填寫 0 至 99 的整數。",
+  },
   error: {
     FEE_NOT_DUE: "本辦件目前無需繳費。",
     FEE_ALREADY_PAID: "本辦件已繳費。",
@@ -470,6 +480,11 @@ const en: Shape<typeof zhHans> = {
       refund_not_settled_locally: "Refunded at the gateway, not settled here",
       refund_unknown: "Gateway refund without a refund here",
     },
+  },
+  accept: {
+    legend: "Fee assessment",
+    lead: "How many of each item this case is charged; 0 for an item not charged. Amounts follow the catalogue's fee schedule.",
+    quantity: "A whole number from 0 to 99.",
   },
   error: {
     FEE_NOT_DUE: "This case owes no fee now.",

@@ -41,14 +41,20 @@ interface ActionValues {
   text?: string;
   method?: "online" | "post" | "window";
   items?: { target?: string; problem?: string }[];
+  /** For a service with fees: how many of each fee line are charged (受理时核定). */
+  fees?: string[];
 }
 
 function toRequest(type: StaffActionType, v: ActionValues): ActionRequest {
   switch (type) {
     case "note":
       return { type, text: v.text ?? "" };
-    case "accept":
-      return v.opinion ? { type, opinion: v.opinion } : { type };
+    case "accept": {
+      const fees = (v.fees ?? [])
+        .map((quantity, line) => ({ line, quantity: Number(quantity) }))
+        .filter((choice) => Number.isInteger(choice.quantity) && choice.quantity > 0);
+      return { type, ...(v.opinion ? { opinion: v.opinion } : {}), ...(fees.length > 0 ? { fees } : {}) };
+    }
     case "refuse_acceptance":
     case "reject":
       return { type, reason: v.reason ?? "", legalBasis: v.legalBasis ?? "" };
@@ -82,9 +88,28 @@ function ActionFields({ type, item }: { type: StaffActionType; item: Item }) {
     );
   if (type === "accept" || type === "complete_step" || type === "approve")
     return (
-      <Form.Item name="opinion" label={t("queue.opinion")} rules={type === "accept" ? [] : [required, long]}>
-        <Input.TextArea rows={3} maxLength={2000} />
-      </Form.Item>
+      <>
+        <Form.Item name="opinion" label={t("queue.opinion")} rules={type === "accept" ? [] : [required, long]}>
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+        {type === "accept" && item.fees.length > 0 && (
+          <fieldset className="tb-supplement-row">
+            <legend>{t("payments.accept.legend")}</legend>
+            <p className="tb-muted">{t("payments.accept.lead")}</p>
+            {item.fees.map((fee, line) => (
+              <Form.Item
+                key={fee.name}
+                name={["fees", line]}
+                label={`${fee.name}（¥${fee.amountYuan.toFixed(2)}）`}
+                initialValue={line === 0 ? "1" : "0"}
+                rules={[{ pattern: /^\d{1,2}$/, message: t("payments.accept.quantity") }]}
+              >
+                <Input inputMode="numeric" maxLength={2} />
+              </Form.Item>
+            ))}
+          </fieldset>
+        )}
+      </>
     );
   if (type === "refuse_acceptance" || type === "reject")
     return (
@@ -165,6 +190,8 @@ function ActionPanel({ application, item }: { application: Application; item: It
       const next = await act(application.id, toRequest(type, values));
       queryClient.setQueryData(key, next);
       void queryClient.invalidateQueries({ queryKey: ["applications", "list"] });
+      // What hangs off the case (its fee, assessed at acceptance) may have changed with it.
+      void queryClient.invalidateQueries({ queryKey: ["case", application.id] });
       setOpen(null);
       form.resetFields();
       void message.success(t("queue.done", { action: t(`staffAction.${type}`) }));

@@ -181,6 +181,26 @@ browserSuite("fees, payments and e-invoices", () => {
     const result = anyone.page.locator(".tb-verify-result");
     await expect.poll(() => result.textContent(), { timeout: 15_000 }).toContain("¥-100.00");
 
+    // An organisation's finance account reimburses the invoice, once (一票一报).
+    const firm = server.accounts.find(
+      (a) => a.roles.length === 0 && a.region === "350100" && !/^\d{17}/.test(a.username),
+    );
+    if (!firm) throw new Error("no Fuzhou enterprise");
+    const finance = await newPage(browser, phone);
+    await recordingFailure(finance.page, "payments-reimburse", async () => {
+      await logIn(finance.page, server, firm.username);
+      await finance.page.goto(invoiceUrl);
+      const verified = finance.page.locator(".tb-verify-result");
+      await expect.poll(() => verified.getAttribute("data-valid"), { timeout: 15_000 }).toBe("true");
+      await finance.page.getByLabel("本单位记账凭证号（可选）").fill("记-2026-11-001");
+      expect(JSON.stringify(await axeViolations(finance.page))).toBe("[]");
+      await finance.page.getByRole("button", { name: "本单位报销入账" }).click();
+      await expect.poll(() => verified.locator("[data-reimbursed]").getAttribute("data-reimbursed")).toBe("true");
+      expect(await verified.textContent()).toContain("不能再次报销");
+      expect(await finance.page.getByRole("button", { name: "本单位报销入账" }).count()).toBe(0);
+    });
+    expect(finance.problems).toEqual([]);
+
     // The administrator reconciles the day.
     const admin = await newPage(browser, desktop);
     await recordingFailure(admin.page, "payments-reconciliation", async () => {

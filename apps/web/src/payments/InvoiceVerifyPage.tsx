@@ -6,16 +6,62 @@ import { Alert, Button, Card, Descriptions, Flex, Form, Input } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
+import { useSession } from "../api/session.ts";
 import { formatDateTime } from "../format.ts";
 import { errorMessage } from "../forms/errors.ts";
 import { currentLanguage } from "../i18n/index.ts";
 import { usePageTitle } from "../usePageTitle.ts";
-import { verifyInvoice, yuan } from "./api.ts";
+import { reimburseInvoice, verifyInvoice, yuan } from "./api.ts";
 import { FeeLines } from "./FeeLines.tsx";
 
 type LooseT = (key: string, options?: Record<string, unknown>) => string;
 
-function Result({ result }: { result: InvoiceVerification }) {
+/** 一票一报: an organisation's account marks the verified invoice reimbursed by it, once. */
+function Reimburse({ invoiceId, checkCode, onDone }: { invoiceId: string; checkCode: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [reference, setReference] = useState("");
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const claim = async () => {
+    setBusy(true);
+    try {
+      await reimburseInvoice(invoiceId, { checkCode, ...(reference.trim() ? { reference: reference.trim() } : {}) });
+      setMessage({ ok: true, text: t("payments.reimburse.done") });
+      onDone();
+    } catch (failure) {
+      setMessage({ ok: false, text: errorMessage(t, failure) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="tb-reimburse">
+      <h3 className="tb-card-subtitle">{t("payments.reimburse.title")}</h3>
+      <p className="tb-muted">{t("payments.reimburse.lead")}</p>
+      <label htmlFor="reimburse-reference" className="tb-field-label">
+        {t("payments.reimburse.reference")}
+      </label>
+      <Input id="reimburse-reference" value={reference} maxLength={60} onChange={(e) => setReference(e.target.value)} />
+      <Button type="primary" className="tb-fee-actions" loading={busy} onClick={claim}>
+        {t("payments.reimburse.submit")}
+      </Button>
+      <div aria-live="polite">
+        {message && <Alert type={message.ok ? "success" : "error"} showIcon title={message.text} />}
+      </div>
+    </div>
+  );
+}
+
+function Result({
+  result,
+  checkCode,
+  onChange,
+}: {
+  result: InvoiceVerification;
+  checkCode: string;
+  onChange: () => void;
+}) {
+  const { user } = useSession();
   const { t } = useTranslation();
   const lt = t as unknown as LooseT;
   const language = currentLanguage();
@@ -65,6 +111,11 @@ function Result({ result }: { result: InvoiceVerification }) {
           <p data-reimbursed={String(result.reimbursed)}>
             {result.reimbursed ? t("payments.verify.reimbursed") : t("payments.verify.notReimbursed")}
           </p>
+          {user?.kind === "enterprise" &&
+            result.valid &&
+            !result.reimbursed &&
+            result.invoice.kind === "blue" &&
+            checkCode && <Reimburse invoiceId={result.invoice.id} checkCode={checkCode} onDone={onChange} />}
         </>
       )}
     </Card>
@@ -77,12 +128,14 @@ export default function InvoiceVerifyPage() {
   const [params] = useSearchParams();
   const [form] = Form.useForm<{ number: string; checkCode: string }>();
   const [result, setResult] = useState<InvoiceVerification | null>(null);
+  const [asked, setAsked] = useState<Parameters<typeof verifyInvoice>[0] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const run = async (body: Parameters<typeof verifyInvoice>[0]) => {
     setBusy(true);
     setError(null);
+    setAsked(body);
     try {
       setResult(await verifyInvoice(body));
     } catch (failure) {
@@ -140,7 +193,16 @@ export default function InvoiceVerifyPage() {
         </Card>
         <div aria-live="polite">
           {error && <Alert type="error" showIcon title={error} role="alert" />}
-          {result && <Result result={result} />}
+          {result && (
+            <Result
+              result={result}
+              checkCode={
+                asked?.checkCode ??
+                (typeof asked?.document?.checkCode === "string" ? (asked.document.checkCode as string) : "")
+              }
+              onChange={() => asked && void run(asked)}
+            />
+          )}
         </div>
       </Flex>
     </div>

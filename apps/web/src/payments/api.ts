@@ -6,6 +6,7 @@ import type {
   Payment,
   ReconciliationListItem,
   ReconciliationReport,
+  Reimbursement,
   VerifyInvoiceRequest,
 } from "@tongban/contracts";
 import { api } from "../api/client.ts";
@@ -32,6 +33,8 @@ export const queryPayment = (id: string) => api<Payment>("POST", `/payments/${id
 export const refundPayment = (id: string, body: { amountFen: number; reason: string }, key: string) =>
   api<Payment>("POST", `/payments/${id}/refunds`, body, { "idempotency-key": key });
 export const verifyInvoice = (body: VerifyInvoiceRequest) => api<InvoiceVerification>("POST", "/invoices/verify", body);
+export const reimburseInvoice = (id: string, body: { checkCode: string; reference?: string }) =>
+  api<Reimbursement>("POST", `/invoices/${id}/reimburse`, body);
 export const invoiceDocumentUrl = (id: string) => `/api/v1/invoices/${id}/document`;
 
 export const reconciliationListQuery = () =>

@@ -145,6 +145,13 @@ const zhHans = {
       refund_unknown: "网关退款无对应退费单",
     },
   },
+  reimburse: {
+    title: "报销入账（一票一报）",
+    lead: "本单位报销此票据后，任何单位都不能再次报销。",
+    reference: "本单位记账凭证号（可选）",
+    submit: "本单位报销入账",
+    done: "已记为本单位报销。",
+  },
   accept: {
     legend: "收费核定",
     lead: "按本件实际收取的项目填写数量，不收取的填 0。金额按事项清单的收费标准计算。",
@@ -314,6 +321,13 @@ const zhHant: Shape<typeof zhHans> = {
       refund_unknown: "閘道退款無對應退費單",
     },
   },
+  reimburse: {
+    title: "報銷入帳（一票一報）",
+    lead: "本單位報銷此票據後，任何單位都不能再次報銷。",
+    reference: "本單位記帳憑證號（選填）",
+    submit: "本單位報銷入帳",
+    done: "已記為本單位報銷。",
+  },
   accept: {
     legend: "收費核定",
     lead: "按本件實際收取的項目填寫數量，不收取的填 0。金額按事項清單的收費標準計算。",
@@ -480,6 +494,13 @@ const en: Shape<typeof zhHans> = {
       refund_not_settled_locally: "Refunded at the gateway, not settled here",
       refund_unknown: "Gateway refund without a refund here",
     },
+  },
+  reimburse: {
+    title: "Reimburse (once only)",
+    lead: "Once your organisation reimburses this invoice, no organisation can claim it again.",
+    reference: "Your voucher number (optional)",
+    submit: "Reimburse for my organisation",
+    done: "Recorded as reimbursed by your organisation.",
   },
   accept: {
     legend: "Fee assessment",

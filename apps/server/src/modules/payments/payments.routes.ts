@@ -222,7 +222,8 @@ export const paymentsNotifyRoutes: FastifyPluginAsyncZod<{ payments: PaymentsSer
   app.post(
     "/payments/notify",
     {
-      config: { csrf: false },
+      // Each refused notification is a security event: one address cannot write them without bound.
+      config: { csrf: false, rateLimit: { max: 6000, timeWindow: "1 minute" } },
       schema: {
         tags: ["payments"],
         summary:

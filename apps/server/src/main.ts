@@ -49,8 +49,21 @@ function printAccounts(url: string, accounts: DemoAccount[], file: string, node?
 // Started by the federation launcher (an IPC channel to it): stop with it, even when it was killed
 // outright — during the start too, before the orderly shutdown exists.
 let stopWithLauncher: ((reason: string) => Promise<void>) | undefined;
+// A stop asked for while the node starts (a signal, or the launcher gone) is carried out as soon as the
+// start is done, so the demo department systems and the payment sandbox it started stop with it instead
+// of being left behind; a second signal during the start ends the process at once.
+let stopAsked: string | undefined;
+const askedDuringStart = (reason: string) => () => {
+  stopAsked = reason;
+};
+const earlyInt = askedDuringStart("SIGINT");
+const earlyTerm = askedDuringStart("SIGTERM");
+process.once("SIGINT", earlyInt);
+process.once("SIGTERM", earlyTerm);
 if (process.send)
-  process.once("disconnect", () => (stopWithLauncher ? void stopWithLauncher("launcher gone") : process.exit(0)));
+  process.once("disconnect", () =>
+    stopWithLauncher ? void stopWithLauncher("launcher gone") : (stopAsked = "launcher gone"),
+  );
 
 async function main() {
   const config = loadConfigOrExit(process.env, baseDir);
@@ -202,9 +215,15 @@ async function main() {
     await database.close();
     process.exit(0);
   };
+  process.removeListener("SIGINT", earlyInt);
+  process.removeListener("SIGTERM", earlyTerm);
   process.once("SIGINT", () => void shutdown("SIGINT"));
   stopWithLauncher = shutdown;
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  if (stopAsked) {
+    await shutdown(stopAsked);
+    return;
+  }
 
   await app.listen({ port: config.port, host: config.host });
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;

@@ -241,6 +241,11 @@ describe("fees and payments", () => {
       .where("type", "=", "payments.forged_notification")
       .execute();
     expect(events.length).toBe(4);
+    // They name no case, so no region: the node's security officers see them whatever their region.
+    const officer = await t.login("fz.security");
+    const listed = await officer.request("GET", "/api/v1/security/events?type=payments.forged_notification");
+    expect(listed.statusCode).toBe(200);
+    expect((listed.json() as unknown[]).length).toBe(4);
   });
 
   it("approves once paid and issues the certificate", async () => {

@@ -18,7 +18,9 @@ export const securityRepository = {
       .leftJoin("departments as d", "d.id", "e.department_id")
       .selectAll("e")
       .select(["a.name as account_name", "d.name as department_name"])
-      .where("e.region_code", "=", filter.regionCode);
+      // An event about the node itself (no region: e.g. a forged payment notification, which names no
+      // case) is shown to the officers of every region the node serves.
+      .where((eb) => eb.or([eb("e.region_code", "=", filter.regionCode), eb("e.region_code", "is", null)]));
     if (filter.severity) query = query.where("e.severity", "=", filter.severity as never);
     if (filter.type) query = query.where("e.type", "=", filter.type);
     if (filter.source) query = query.where("e.source", "=", filter.source);

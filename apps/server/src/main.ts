@@ -61,9 +61,10 @@ const earlyTerm = askedDuringStart("SIGTERM");
 process.once("SIGINT", earlyInt);
 process.once("SIGTERM", earlyTerm);
 if (process.send)
-  process.once("disconnect", () =>
-    stopWithLauncher ? void stopWithLauncher("launcher gone") : (stopAsked = "launcher gone"),
-  );
+  process.once("disconnect", () => {
+    if (stopWithLauncher) void stopWithLauncher("launcher gone");
+    else stopAsked = "launcher gone";
+  });
 
 async function main() {
   const config = loadConfigOrExit(process.env, baseDir);

@@ -226,6 +226,7 @@ export function buildServices(
           applications,
           accounts,
           catalog,
+          files: deps.files,
         })
       : undefined;
   const witnessing =

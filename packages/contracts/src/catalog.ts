@@ -106,6 +106,29 @@ export const WorkflowStep = z.object({
 });
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
+/**
+ * 多地联办: the linked steps of a service that needs actions in several regions (e.g. 户口跨省迁移:
+ * 准迁 here, 迁出 at the household's region, 落户 here). Each step is a service of the region where it
+ * runs, named without its region code; the first is the item itself.
+ */
+export const JointHandling = z.object({
+  /** The form field (a region code) naming the other region, e.g. the household's region (迁出地). */
+  sourceRegionField: z.string().min(1),
+  steps: z
+    .array(
+      z.object({
+        key: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/),
+        name: z.string().min(2),
+        /** self: this item's region; source: the region the form names. */
+        at: z.enum(["self", "source"]),
+        /** The step's service in that region, without the region code: e.g. GA-0102. */
+        service: z.string().regex(/^[A-Z]{2,4}-\d{4}$/, { error: "A service code without its region, e.g. GA-0102" }),
+      }),
+    )
+    .min(2),
+});
+export type JointHandling = z.infer<typeof JointHandling>;
+
 /** UI hints for one form field: label in three scripts, widget, order, help. */
 export const FieldHint = z.object({
   label: z.object({ "zh-Hans": z.string(), "zh-Hant": z.string().optional(), en: z.string().optional() }),
@@ -159,6 +182,8 @@ export const ServiceItemFields = z.object({
   form: ServiceForm,
   materials: z.array(Material),
   workflow: z.object({ steps: z.array(WorkflowStep).min(2) }),
+  /** 多地联办: the linked steps at each region (only for items with the `joint` handling mode). */
+  joint: JointHandling.optional(),
   /** Whether the result is an e-certificate, and of which type (the e-certificate issue issues it). */
   result: z.object({ name: z.string().min(2), certificateType: z.string().optional() }),
 });
@@ -221,6 +246,38 @@ export const ServiceItem = ServiceItemFields.superRefine((item, ctx) => {
         path: ["form", "ui", "order"],
         message: `${name} is not a field of the schema`,
         params: { reason: "UNKNOWN_FIELD" },
+      });
+  }
+  if (item.joint) {
+    const first = item.joint.steps[0];
+    if (first && (first.at !== "self" || `${item.regionCode}-${first.service}` !== item.code))
+      ctx.addIssue({
+        code: "custom",
+        path: ["joint", "steps", 0],
+        message: "the first linked step is this item itself, at its own region",
+        params: { reason: "FIRST_STEP_NOT_SELF" },
+      });
+    if (!properties.includes(item.joint.sourceRegionField))
+      ctx.addIssue({
+        code: "custom",
+        path: ["joint", "sourceRegionField"],
+        message: `${item.joint.sourceRegionField} is not a field of the form`,
+        params: { reason: "UNKNOWN_FIELD" },
+      });
+    const stepKeys = item.joint.steps.map((s) => s.key);
+    if (new Set(stepKeys).size !== stepKeys.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["joint", "steps"],
+        message: "step keys repeat",
+        params: { reason: "DUPLICATE" },
+      });
+    if (!item.handlingModes.includes("joint"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["handlingModes"],
+        message: "an item with linked steps has the joint handling mode (多地联办)",
+        params: { reason: "JOINT_MODE_MISSING" },
       });
   }
   if (item.code.slice(0, 6) !== item.regionCode)

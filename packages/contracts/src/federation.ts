@@ -149,8 +149,67 @@ export const FederatedCaseStep = z.object({
   step: z.string().nullable(),
   at: z.string(),
   reason: z.string().optional(),
+  /** The node that took the action (多地联办 shows every node's steps on one timeline; 异地代收 the delivery at the origin). */
+  region: z.string().optional(),
+  regionName: z.string().optional(),
+  /** 多地联办: the linked step the action belongs to. */
+  stepKey: z.string().optional(),
+  /** Recorded at this node itself (the delivery at the receiving window), not reported by a peer. */
+  local: z.boolean().optional(),
 });
 export type FederatedCaseStep = z.infer<typeof FederatedCaseStep>;
+
+/** 多地联办: one linked step of a joint case, where it runs and how far it got. */
+export const FederatedJointStep = z.object({
+  key: z.string(),
+  name: z.string(),
+  regionCode: z.string(),
+  regionName: z.string(),
+  serviceCode: z.string(),
+  /** pending (not started yet), then the step's case status (submitted … approved), or refused. */
+  status: z.string(),
+  /** The step's case number at its node, once filed. */
+  number: z.string().nullable(),
+});
+export type FederatedJointStep = z.infer<typeof FederatedJointStep>;
+
+/** 异地代收代办: how the window checked the person in front of it (an explicit, recorded check). */
+export const IdentityCheck = z.object({
+  document: z.enum(["resident_id_card", "temporary_id_card", "business_licence", "agent_authorisation"]),
+  method: z.enum(["card_reader", "face_match", "visual_inspection"]),
+  verified: z.literal(true, { error: "Confirm that the identity was checked (verified: true)" }),
+});
+export type IdentityCheck = z.infer<typeof IdentityCheck>;
+
+/** What the receiving window recorded (异地代收): who, where, the identity check and the materials check. */
+export const Reception = z.object({
+  officialName: z.string(),
+  departmentName: z.string(),
+  regionCode: z.string(),
+  identityCheck: IdentityCheck,
+  materials: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      fileName: z.string(),
+      sha256: z.string(),
+      size: z.number().int(),
+      originalSeen: z.boolean(),
+    }),
+  ),
+  note: z.string().nullable(),
+  at: z.string(),
+});
+export type Reception = z.infer<typeof Reception>;
+
+export const Delivery = z.object({
+  officialName: z.string(),
+  departmentName: z.string(),
+  recipientCheck: IdentityCheck,
+  note: z.string().nullable(),
+  at: z.string(),
+});
+export type Delivery = z.infer<typeof Delivery>;
 
 /** A cross-province case as either node shows it: where it came from, who decides, what passed between them. */
 export const FederatedCase = z.object({
@@ -172,15 +231,69 @@ export const FederatedCase = z.object({
   step: z.string().nullable(),
   timeline: z.array(FederatedCaseStep),
   refusal: z.record(z.string(), z.unknown()).nullable(),
+  /** 多地联办: every linked step, in order (null for the other modes). */
+  jointSteps: z.array(FederatedJointStep).nullable(),
+  /** 异地代收代办: the receiving window's record, at the origin. */
+  reception: Reception.nullable(),
+  /** 异地代收代办: the result handed to the applicant at the origin's window. */
+  delivery: Delivery.nullable(),
+  /** Whether the caller may deliver the result now (the receiving window, once decided). */
+  canDeliver: z.boolean(),
   messages: z.array(FederationMessage),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type FederatedCase = z.infer<typeof FederatedCase>;
 
+/** A material the window scanned from the applicant's papers, sent with the case (base64 content). */
+export const RemoteMaterial = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, { error: "A material code of the service" }),
+  fileName: z.string().trim().min(1).max(200),
+  /** The file, base64; at most the service's size for this material and 10 MB for all together. */
+  content: z.base64({ error: "The file's content in base64" }),
+  /** Whether the window saw the original (原件) beside the copy. */
+  originalSeen: z.boolean(),
+});
+export type RemoteMaterial = z.infer<typeof RemoteMaterial>;
+
+/**
+ * 异地代收代办: window staff here receive an applicant in person for a service of another region,
+ * check identity and the form of the materials, and forward the case to the competent node.
+ */
+export const CreateRemoteCase = z.object({
+  serviceCode: z.string().regex(/^\d{6}-[A-Z]{2,4}-\d{4}$/, { error: "A service code such as 610500-GA-0001" }),
+  applicant: z.object({
+    kind: z.enum(["resident", "enterprise"]),
+    /** The resident ID number (GB 11643) or the unified social credit code (GB 32100). */
+    identifier: z.string().trim().toUpperCase(),
+    name: z.string().trim().min(2).max(50),
+    phone: z
+      .string()
+      .regex(/^1[3-9]\d{9}$/, { error: "An 11-digit mainland mobile number" })
+      .nullable()
+      .default(null),
+  }),
+  form: z.record(z.string(), z.unknown()),
+  identityCheck: IdentityCheck,
+  materials: z.array(RemoteMaterial).max(20).default([]),
+  /** The window checked the form of the materials (形式审查): complete, legible, matching the form. */
+  materialsChecked: z.literal(true, { error: "Confirm that the materials were checked (materialsChecked: true)" }),
+  note: z.string().trim().max(500).nullable().default(null),
+});
+export type CreateRemoteCase = z.infer<typeof CreateRemoteCase>;
+
+/** 异地代收代办: the receiving window hands the competent node's result to the applicant. */
+export const DeliverFederatedCase = z.object({
+  recipientCheck: IdentityCheck,
+  note: z.string().trim().max(500).nullable().default(null),
+});
+export type DeliverFederatedCase = z.infer<typeof DeliverFederatedCase>;
+
 /** Services of the other members that can be handled fully online from this node (全程网办). */
 export const FederatedServiceQuery = z.object({
   q: z.string().trim().max(50).optional(),
+  /** online (default): 全程网办 and 多地联办 from the portal; remote_acceptance: for a window (异地代收). */
+  mode: z.enum(["online", "remote_acceptance"]).optional(),
 });
 export type FederatedServiceQuery = z.infer<typeof FederatedServiceQuery>;
 

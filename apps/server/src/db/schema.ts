@@ -391,7 +391,8 @@ export interface FederatedCasesTable {
   competent_region: string;
   service_code: string;
   service_name: string;
-  applicant_id: string;
+  applicant_id: string | null;
+  applicant_identifier: ColumnType<string | null, string | null | undefined, string | null>;
   application_id: string | null;
   competent_number: string | null;
   status: string;
@@ -399,6 +400,28 @@ export interface FederatedCasesTable {
   timeline: ColumnType<Record<string, unknown>[], string | undefined, string>;
   last_seq: ColumnType<number, number | undefined, number>;
   refusal: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  received_by: ColumnType<string | null, string | null | undefined, string | null>;
+  receiving_department_id: ColumnType<string | null, string | null | undefined, string | null>;
+  reception: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  delivery: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  joint_steps: ColumnType<Record<string, unknown>[] | null, string | null | undefined, string | null>;
+  joint_case_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FederatedJointStepsTable {
+  joint_case_id: string;
+  position: number;
+  key: string;
+  name: string;
+  region_code: string;
+  service_code: string;
+  step_case_id: string;
+  application_id: string | null;
+  number: string | null;
+  status: string;
+  last_seq: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -623,6 +646,7 @@ export interface DB {
   federation_witnessed: FederationWitnessedTable;
   ledger_cosignatures: LedgerCosignaturesTable;
   federated_cases: FederatedCasesTable;
+  federated_joint_steps: FederatedJointStepsTable;
   certificates: CertificatesTable;
   certificate_verifications: CertificateVerificationsTable;
   application_certificate_materials: ApplicationCertificateMaterialsTable;

@@ -132,3 +132,27 @@ describe("authorize", () => {
     );
   });
 });
+
+describe("policy: 异地代收代办", () => {
+  const window = staff({ accountId: "w1", roles: ["window"], departmentId: "zhengwu-fz" });
+  it("lets the node's window staff receive cases for other regions, and nobody else", () => {
+    expect(allowed(window, "federation.receive", { regionCode: "350100" })).toBe(true);
+    expect(allowed(window, "federation.receive", { regionCode: "610500" })).toBe(false);
+    expect(allowed(staff({}), "federation.receive", { regionCode: "350100" })).toBe(false);
+    expect(allowed(resident, "federation.receive", { regionCode: "350100" })).toBe(false);
+  });
+  it("lets only the receiving department's window deliver the result", () => {
+    expect(allowed(window, "federation.deliver", { regionCode: "350100", departmentId: "zhengwu-fz" })).toBe(true);
+    expect(decide(window, "federation.deliver", { regionCode: "350100", departmentId: "gongan-fz" })).toEqual({
+      allowed: false,
+      reason: "outside the receiving window's department",
+    });
+    expect(allowed(window, "federation.deliver", { regionCode: "610500", departmentId: "zhengwu-fz" })).toBe(false);
+    expect(
+      allowed(staff({ departmentId: "zhengwu-fz" }), "federation.deliver", {
+        regionCode: "350100",
+        departmentId: "zhengwu-fz",
+      }),
+    ).toBe(false);
+  });
+});

@@ -41,6 +41,8 @@ export type Action =
   | "security.read"
   | "data_access.read"
   | "federation.read"
+  | "federation.receive"
+  | "federation.deliver"
   | "payment.refund"
   | "reconciliation.read"
   | "invoice.reimburse";
@@ -131,6 +133,17 @@ export function decide(actor: Actor, action: Action, resource: Resource = {}, ro
       if (!isStaff || !actor.roles.some((r) => r === "admin" || r === "security_officer"))
         return deny("administrators and security officers only");
       if (!sameRegion(actor, resource)) return deny("outside the staff member's region");
+      return allow;
+    // 异地代收代办: the node's window staff receive applicants in person for other regions' services…
+    case "federation.receive":
+      if (!isStaff || !actor.roles.includes("window")) return deny("window staff only");
+      if (!sameRegion(actor, resource)) return deny("outside the staff member's region");
+      return allow;
+    // …and the receiving window's department follows those cases and hands their results over.
+    case "federation.deliver":
+      if (!isStaff || !actor.roles.includes("window")) return deny("window staff only");
+      if (!sameRegion(actor, resource)) return deny("outside the staff member's region");
+      if (!sameDepartment(actor, resource)) return deny("outside the receiving window's department");
       return allow;
     // Refunds (退费): window or handling staff of the department that charged the fee.
     case "payment.refund":

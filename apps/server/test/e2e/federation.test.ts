@@ -1,6 +1,7 @@
 // The demo federation as it runs: three real node processes on loopback (福州, 渭南, 重庆), each with
-// its own embedded database, keys and demo world, joined by the signed trust list. 全程网办 end to
-// end; a peer down for a while; the sender killed mid-delivery; forged and replayed envelopes.
+// its own embedded database, keys and demo world, joined by the signed trust list. 全程网办, 异地代收代办
+// and 多地联办 end to end; a peer down for a while; the sender killed mid-delivery; forged and replayed
+// envelopes.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -141,8 +142,18 @@ function client(base: string): Client & { cookie?: string; csrf?: string } {
 const accountsOf = (i: number) =>
   JSON.parse(readFileSync(join(nodes[i]?.dataDir as string, "demo-accounts.json"), "utf8")) as DemoAccount[];
 const lastStep = new Map<string, number>();
+const signedIn = new Map<string, Client>();
 
+// Sessions outlive node restarts (they are in each node's database), so each official logs in once.
 async function staff(i: number, username: string) {
+  const known = signedIn.get(`${i}/${username}`);
+  if (known) return known;
+  const c = await login(i, username);
+  signedIn.set(`${i}/${username}`, c);
+  return c;
+}
+
+async function login(i: number, username: string) {
   const account = accountsOf(i).find((a) => a.username === username);
   if (!account?.totpSecret) throw new Error(`no staff ${username}`);
   const c = client(urlOf(i));
@@ -297,6 +308,234 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     expect(atWeinan).toMatchObject({ role: "competent", originRegion: "350100", status: "approved" });
     // Someone else's case is not found.
     expect((await linClient.call("GET", `/api/v1/federation/cases/${handed.id}`)).status).toBe(404);
+  });
+
+  it("异地代收代办: 福州's window receives a 渭南 resident in person, 渭南 decides, 福州's window delivers", async () => {
+    // 王芳 of 渭南 (临渭区) comes to 福州's service hall; she has no account in 福州.
+    const first = "61050219880412052";
+    const wang = first + idNumberCheckCharacter(first);
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").toString("base64");
+    const request = {
+      serviceCode: "610500-GA-0001",
+      applicant: { kind: "resident", identifier: wang, name: "王芳", phone: "13991356021" },
+      form: {
+        certificateKind: "kinship",
+        subjectRelation: "self",
+        purpose: "education",
+        relatedPersonName: "王小明",
+        relatedPersonIdNumber: weinanIdNumber,
+      },
+      identityCheck: { document: "resident_id_card", method: "card_reader", verified: true },
+      materials: [{ code: "kinship_proof", fileName: "出生医学证明.pdf", content: pdf, originalSeen: true }],
+      materialsChecked: true,
+      note: "原件已核验并退还",
+    };
+    const window = await staff(FZ, "fz.window");
+    // Every problem at once, field by field.
+    const bad = await window.call("POST", "/api/v1/federation/remote-cases", {
+      ...request,
+      applicant: { ...request.applicant, identifier: first + (wang.endsWith("0") ? "1" : "0") },
+      form: { certificateKind: "kinship", subjectRelation: "self" },
+      materials: [
+        {
+          code: "kinship_proof",
+          fileName: "x.txt",
+          content: Buffer.from("plain text").toString("base64"),
+          originalSeen: false,
+        },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    const fields = bad.json.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(["applicant.identifier", "form.purpose", "form.relatedPersonName", "materials.0.content"]),
+    );
+    const unchecked = await window.call("POST", "/api/v1/federation/remote-cases", {
+      ...request,
+      identityCheck: { ...request.identityCheck, verified: false },
+      materialsChecked: false,
+    });
+    expect(unchecked.status).toBe(400);
+    expect(unchecked.json.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(["identityCheck.verified", "materialsChecked"]),
+    );
+    // Only window staff receive cases; a resident or a handler cannot.
+    expect((await applicant.call("POST", "/api/v1/federation/remote-cases", request)).status).toBe(403);
+    expect(
+      (await (await staff(FZ, "fz.ga.handler")).call("POST", "/api/v1/federation/remote-cases", request)).status,
+    ).toBe(403);
+
+    const received = await window.call("POST", "/api/v1/federation/remote-cases", request);
+    expect(received.status, JSON.stringify(received.json)).toBe(201);
+    expect(received.json).toMatchObject({
+      mode: "remote_acceptance",
+      status: "handed_over",
+      reception: { identityCheck: { verified: true }, materials: [{ code: "kinship_proof", originalSeen: true }] },
+    });
+    const id = received.json.id as string;
+    await until("the case filed in 渭南", async () =>
+      (await caseAt(window, id)).status === "submitted" ? true : undefined,
+    );
+    // Not decided yet: nothing to deliver.
+    const early = await window.call("POST", `/api/v1/federation/cases/${id}/deliver`, {
+      recipientCheck: { document: "resident_id_card", method: "card_reader", verified: true },
+    });
+    expect(early.status).toBe(409);
+
+    // 渭南 decides with the material the window scanned; approval power stays there.
+    const wnWindow = await staff(WN, "wn.ga.window");
+    const atWeinan = (await wnWindow.call("GET", `/api/v1/applications/${id}`)).json;
+    expect(atWeinan.materials.map((m: { materialCode: string }) => m.materialCode)).toEqual(["kinship_proof"]);
+    // The window's identity and materials checks travel with the case, in its submission.
+    expect(JSON.stringify(atWeinan.actions[0].payload)).toContain("card_reader");
+    expect((await wnWindow.call("POST", `/api/v1/applications/${id}/actions`, { type: "accept" })).status).toBe(200);
+    const wnHandler = await staff(WN, "wn.ga.handler");
+    const approved = await wnHandler.call("POST", `/api/v1/applications/${id}/actions`, {
+      type: "approve",
+      opinion: "经核查户籍档案与出生医学证明，亲属关系属实，准予出具。",
+    });
+    expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+    const decided = await until("the decision back at 福州's window", async () => {
+      const c = await caseAt(window, id);
+      return c.status === "approved" ? c : undefined;
+    });
+    expect(decided.canDeliver).toBe(true);
+
+    // Another department's window neither sees nor delivers it.
+    const otherWindow = await staff(FZ, "fz.mz.window");
+    expect((await otherWindow.call("GET", `/api/v1/federation/cases/${id}`)).status).toBe(404);
+    expect(
+      (
+        await otherWindow.call("POST", `/api/v1/federation/cases/${id}/deliver`, {
+          recipientCheck: { document: "resident_id_card", method: "card_reader", verified: true },
+        })
+      ).status,
+    ).toBe(403);
+    const listed = (await window.call("GET", "/api/v1/federation/cases")).json;
+    expect(listed.map((c: { id: string }) => c.id)).toContain(id);
+
+    const delivered = await window.call("POST", `/api/v1/federation/cases/${id}/deliver`, {
+      recipientCheck: { document: "resident_id_card", method: "card_reader", verified: true },
+      note: "电子证明已打印交申请人",
+    });
+    expect(delivered.status, JSON.stringify(delivered.json)).toBe(200);
+    expect(delivered.json).toMatchObject({ status: "delivered", delivery: { recipientCheck: { verified: true } } });
+    expect(
+      (
+        await window.call("POST", `/api/v1/federation/cases/${id}/deliver`, {
+          recipientCheck: { document: "resident_id_card", method: "card_reader", verified: true },
+        })
+      ).status,
+    ).toBe(409);
+    // 渭南 records the delivery at 福州's window, so no window there hands it out again.
+    await until("the delivery recorded in 渭南", async () => {
+      const c = (await wnWindow.call("GET", `/api/v1/applications/${id}`)).json;
+      lastSeen = c;
+      return c.status === "delivered" ? c : undefined;
+    });
+  });
+
+  it("多地联办: moving a household from 福州 to 渭南 runs 准迁 in 渭南, 迁出 in 福州, 落户 in 渭南 as one case", async () => {
+    const lin = accountsOf(FZ).find((a) => a.username.startsWith("350102"));
+    const linClient = await resident(FZ, lin?.username as string, lin?.password as string);
+    const form = {
+      fromRegion: "350102",
+      fromAddress: "福建省福州市鼓楼区东街 12 号",
+      toAddress: "陕西省渭南市临渭区朝阳大街 66 号 3 单元 502 室",
+      moveReason: "house_purchase",
+      movers: "1",
+    };
+    const outside = await linClient.call("POST", "/api/v1/federation/cases", {
+      serviceCode: "610500-GA-0101",
+      form: { ...form, fromRegion: "110101" },
+    });
+    expect(outside.status).toBe(400);
+    expect(outside.json.details[0]).toMatchObject({ field: "form.fromRegion", reason: "NOT_A_MEMBER" });
+    const offered = (await client(urlOf(FZ)).call("GET", "/api/v1/federation/services")).json;
+    expect(offered.services.map((s: { code: string }) => s.code)).toContain("610500-GA-0101");
+
+    const applied = await linClient.call("POST", "/api/v1/federation/cases", { serviceCode: "610500-GA-0101", form });
+    expect(applied.status, JSON.stringify(applied.json)).toBe(201);
+    expect(applied.json.mode).toBe("joint");
+    const id = applied.json.id as string;
+    const planned = await until("the linked steps planned by 渭南", async () => {
+      const c = await caseAt(linClient, id);
+      return c.jointSteps ? c : undefined;
+    });
+    expect(planned.jointSteps.map((s: { key: string; regionCode: string }) => `${s.key}@${s.regionCode}`)).toEqual([
+      "permit@610500",
+      "move_out@350100",
+      "settle@610500",
+    ]);
+
+    // 1. 准迁 in 渭南.
+    const wnWindow = await staff(WN, "wn.ga.window");
+    const wnHandler = await staff(WN, "wn.ga.handler");
+    expect((await wnWindow.call("POST", `/api/v1/applications/${id}/actions`, { type: "accept" })).status).toBe(200);
+    const permit = await wnHandler.call("POST", `/api/v1/applications/${id}/actions`, {
+      type: "approve",
+      opinion: "购房落户条件符合，准予迁入。",
+    });
+    expect(permit.status, JSON.stringify(permit.json)).toBe(200);
+
+    // 2. 迁出 in 福州: filed there as one of its own cases, in its 公安 queue.
+    const fzWindow = await staff(FZ, "fz.ga.window");
+    const moveOut = await until("the 迁出 step filed in 福州", async () => {
+      const list = (await fzWindow.call("GET", "/api/v1/applications?serviceCode=350100-GA-0102")).json;
+      lastSeen = list;
+      return list.find((a: { status: string }) => a.status === "submitted");
+    });
+    const moveOutCase = (await fzWindow.call("GET", `/api/v1/applications/${moveOut.id}`)).json;
+    expect(moveOutCase.form).toMatchObject({
+      fromAddress: form.fromAddress,
+      permitNumber: expect.stringMatching(/^610500-/),
+    });
+    // Staff of another department neither see nor act on it; another resident cannot read the joint case.
+    const mzHandler = await staff(FZ, "fz.mz.handler");
+    expect(
+      (await mzHandler.call("POST", `/api/v1/applications/${moveOut.id}/actions`, { type: "accept" })).status,
+    ).toBe(404);
+    expect((await applicant.call("GET", `/api/v1/federation/cases/${id}`)).status).toBe(404);
+    expect((await fzWindow.call("POST", `/api/v1/applications/${moveOut.id}/actions`, { type: "accept" })).status).toBe(
+      200,
+    );
+    const fzHandler = await staff(FZ, "fz.ga.handler");
+    const movedOut = await fzHandler.call("POST", `/api/v1/applications/${moveOut.id}/actions`, {
+      type: "approve",
+      opinion: "准迁信息核验无误，办理迁出。",
+    });
+    expect(movedOut.status, JSON.stringify(movedOut.json)).toBe(200);
+
+    // 3. 落户 in 渭南, filed there by itself once 福州 reports the 迁出.
+    const settle = await until("the 落户 step filed in 渭南", async () => {
+      const list = (await wnWindow.call("GET", "/api/v1/applications?serviceCode=610500-GA-0103")).json;
+      lastSeen = list;
+      return list.find((a: { status: string }) => a.status === "submitted");
+    });
+    expect((await wnWindow.call("POST", `/api/v1/applications/${settle.id}/actions`, { type: "accept" })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await wnHandler.call("POST", `/api/v1/applications/${settle.id}/actions`, {
+          type: "approve",
+          opinion: "迁移证明已核验，准予落户。",
+        })
+      ).status,
+    ).toBe(200);
+
+    // The resident sees one case with every node's steps on one timeline.
+    const done = await until("the joint case finished at 福州", async () => {
+      const c = await caseAt(linClient, id);
+      return c.status === "approved" ? c : undefined;
+    });
+    expect(done.jointSteps.map((s: { status: string }) => s.status)).toEqual(["approved", "approved", "approved"]);
+    expect(done.jointSteps.every((s: { number: string | null }) => s.number)).toBe(true);
+    const regions = new Set(done.timeline.map((s: { region: string }) => s.region));
+    expect(regions).toEqual(new Set(["610500", "350100"]));
+    expect(
+      done.timeline.filter((s: { type: string }) => s.type === "approve").map((s: { stepKey: string }) => s.stepKey),
+    ).toEqual(["permit", "move_out", "settle"]);
   });
 
   it("keeps cases handed over while the competent node is down and delivers each once when it is back", async () => {

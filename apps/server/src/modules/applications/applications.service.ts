@@ -460,6 +460,10 @@ export function createApplicationsService(deps: {
         form: Record<string, unknown>;
         channel: Channel;
         idempotencyKey: string;
+        /** Files the sending node received with the case (异地代收), already in the file store. */
+        materials?: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
+        /** What the submit action records besides `handedOver` (the mode, the receiving window's checks). */
+        payload?: Record<string, unknown>;
       },
     ): Promise<{ id: string; number: string }> {
       const item = version.item;
@@ -474,8 +478,9 @@ export function createApplicationsService(deps: {
       const problems = catalog
         .formCheck(version)(input.form)
         .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+      const brought = new Set((input.materials ?? []).map((m) => m.code));
       for (const material of item.materials)
-        if (material.required && material.source === "upload")
+        if (material.required && material.source === "upload" && !brought.has(material.code))
           problems.push({
             field: `materials.${material.code}`,
             reason: "REQUIRED",
@@ -484,7 +489,26 @@ export function createApplicationsService(deps: {
       if (problems.length > 0) throw fieldError(problems);
       const now = clock.now();
       const number = await insertDraft(trx, version, { ...input, now, handedOver: true });
-      const payload = { handedOver: true };
+      for (const material of input.materials ?? []) {
+        await repo.insertFile(trx, {
+          sha256: material.sha256,
+          content_type: material.contentType,
+          size: material.size,
+          created_at: now,
+        });
+        await repo.insertMaterial(trx, {
+          id: ids.uuid(),
+          application_id: input.id,
+          material_code: material.code,
+          file_sha256: material.sha256,
+          file_name: safeFileName(material.fileName) || material.code,
+          content_type: material.contentType,
+          size: material.size,
+          uploaded_by: input.applicantId,
+          uploaded_at: now,
+        });
+      }
+      const payload = { ...input.payload, handedOver: true };
       const next = apply(
         initialState(),
         { type: "submit", date: chinaDate(now), actorId: input.applicantId, payload },
@@ -523,6 +547,61 @@ export function createApplicationsService(deps: {
         updated_at: now,
       });
       return { id: input.id, number };
+    },
+
+    /**
+     * 异地代收代办: the window of the node that received the case handed the result to the applicant
+     * there. Recorded here, in the caller's (the inbox's) transaction, as the case's delivery on the
+     * applicant's behalf, with the receiving window named in the payload. Answers false when the case
+     * is not in a state to be delivered (then nothing is written).
+     */
+    async recordRemoteDelivery(
+      trx: Db,
+      id: string,
+      delivery: { region: string; officialName: string; departmentName: string; at: Date },
+    ): Promise<boolean> {
+      const { row, actions: actionRows, item } = await loadFull(id, trx, { lock: true });
+      const state = derive(actionRows.map(toLogged), item.workflow.steps);
+      if (!(allowedActions[state.status] as readonly ActionType[]).includes("deliver")) return false;
+      const payload = { remoteDelivery: true, ...delivery, at: delivery.at.toISOString() };
+      const next = apply(
+        state,
+        { type: "deliver", date: chinaDate(delivery.at), actorId: row.applicant_id, payload },
+        item.workflow.steps,
+      );
+      const seq = row.last_action_seq + 1;
+      const outboxId = await recordChange(trx, {
+        type: "application.deliver",
+        subject: id,
+        actor: null,
+        at: delivery.at,
+        facts: {
+          seq,
+          status: next.status,
+          role: "origin_window",
+          payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+        },
+      });
+      await repo.insertAction(trx, {
+        application_id: id,
+        seq,
+        type: "deliver",
+        actor_id: row.applicant_id,
+        actor_role: "origin_window",
+        channel: "window",
+        place: `${delivery.region} ${delivery.departmentName}`,
+        at: delivery.at,
+        payload: JSON.stringify(payload),
+        idempotency_key: null,
+        outbox_id: outboxId,
+      });
+      await repo.update(trx, id, {
+        status: next.status,
+        holder_role: holderRole(next, item.workflow.steps),
+        last_action_seq: seq,
+        updated_at: delivery.at,
+      });
+      return true;
     },
 
     async create(actor: Actor, input: CreateApplication): Promise<Application> {

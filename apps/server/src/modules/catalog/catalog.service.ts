@@ -239,8 +239,9 @@ export function createCatalogService({
     },
 
     /** The published version a new application is filed under. */
-    async currentVersion(code: string, field?: string): Promise<ServiceVersion> {
-      const row = await repo.find(db, code);
+    /** The service's published version; `conn` reads it inside a caller's transaction. */
+    async currentVersion(code: string, field?: string, conn: Db = db): Promise<ServiceVersion> {
+      const row = await repo.find(conn, code);
       if (!row) {
         if (field) throw fieldError([{ field, reason: "NOT_FOUND", message: "There is no such service" }]);
         throw new AppError("SERVICE_NOT_FOUND", { code });

@@ -3,23 +3,38 @@
 // case over (case.handover); the competent node files it as one of its applications and reports each
 // action back (case.update), so the resident follows it from home. Each node keeps a federated_cases
 // row naming the origin node, the competent node and, through the envelopes' subject, the messages.
+// 异地代收代办 is the same hand-over made by a window that received the applicant in person, with
+// the scanned materials in the envelope; the result comes back to that window, which delivers it
+// (case.delivered). 多地联办 is coordinated by the competent node of the joint item: it files each
+// linked step where it runs (its own, or a hand-over to the step's region) and reports every step of
+// every node to the origin as one timeline.
 
 import {
   type CreateFederatedCase,
+  type CreateRemoteCase,
+  checkCreditCode,
+  checkIdNumber,
+  type DeliverFederatedCase,
+  type Delivery,
   type FederatedCase,
   type FederatedCaseStep,
+  type FederatedJointStep,
   type FederatedServiceDetail,
   type FederatedServiceQuery,
   type FederatedServices,
+  type FieldIssue,
+  type Reception,
   ServiceDetail,
   type ServiceDetail as ServiceDetailType,
   ServiceSummary,
   type ServiceSummary as ServiceSummaryType,
 } from "@tongban/contracts";
+import { fileTypeFromBuffer } from "file-type";
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
-import { type Actor, authorize } from "../../policy/policy.ts";
+import { type Actor, authorize, decide } from "../../policy/policy.ts";
+import { type FileStore, sha256Hex } from "../../ports/files.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
 import { chinaDate } from "../../reference/calendar.ts";
 import type { AccountsService } from "../accounts/accounts.service.ts";
@@ -28,13 +43,27 @@ import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.
 import { compileForm, type FormCheck } from "../catalog/form-validator.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import type { FederationService, InboundMessage } from "./federation.service.ts";
-import { notCompetentReason } from "./jurisdiction.ts";
+import { notCompetentReason, withinRegion } from "./jurisdiction.ts";
 import type { PeerTransport } from "./transport.ts";
 
 type CaseRow = Awaited<ReturnType<typeof findCase>>;
 
 function findCase(db: Db, id: string, role: "origin" | "competent") {
   return db.selectFrom("federated_cases").selectAll().where("id", "=", id).where("role", "=", role).executeTakeFirst();
+}
+
+/**
+ * 异地代收: the most a case's materials may weigh together, carried in its envelope (about 13.4 MB
+ * as base64); each material is also held to its own size in the competent node's catalogue.
+ */
+export const REMOTE_MATERIALS_MAX_BYTES = 10 * 1_048_576;
+
+/** A material carried in a hand-over envelope: the bytes (base64) and what the sender says of them. */
+interface CarriedMaterial {
+  code: string;
+  fileName: string;
+  sha256: string;
+  content: string;
 }
 
 interface HandoverBody {
@@ -45,18 +74,90 @@ interface HandoverBody {
   serviceName: string;
   applicant: { kind: "resident" | "enterprise"; identifier: string; name: string; phone: string | null };
   form: Record<string, unknown>;
-  channel: "pc" | "mobile";
+  channel: "pc" | "mobile" | "window";
+  /** 异地代收: the scanned materials and the receiving window's record. */
+  materials?: CarriedMaterial[];
+  reception?: Reception;
+  /** 多地联办: this case is a linked step of the sender's joint case. */
+  joint?: { caseId: string; stepKey: string; stepName: string };
 }
 
-interface UpdateBody {
+interface UpdateBody extends FederatedCaseStep {
   caseId: string;
   competentNumber: string;
-  seq: number;
-  type: string;
-  status: string;
-  step: string | null;
+  /** 多地联办: every linked step as the coordinating node knows them. */
+  plan?: FederatedJointStep[];
+}
+
+interface DeliveredBody {
+  caseId: string;
+  officialName: string;
+  departmentName: string;
   at: string;
-  reason?: string;
+}
+
+/** Step statuses that end a joint case, and those that finish a step. */
+const FAILED = ["rejected", "not_accepted", "withdrawn", "refused"];
+const DONE = ["approved", "delivered"];
+/** Statuses at which the receiving window may hand the result over (异地代收). */
+const DELIVERABLE = ["approved", "rejected", "not_accepted"];
+
+/** The form field that carries an earlier linked step's case number to a later one (permit → permitNumber). */
+const numberField = (stepKey: string) => `${stepKey.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}Number`;
+
+/**
+ * Checks materials against a service's material list: each one known and to be uploaded, of an
+ * accepted type (read from the bytes), within its size, all together within the envelope's bound,
+ * and every required one present. Issues are named `<prefix>.<index>.<what>` or `<prefix>.<code>`.
+ */
+async function materialIssues(
+  specs: ServiceDetailType["item"]["materials"],
+  materials: { code: string; bytes: Uint8Array }[],
+  prefix: string,
+): Promise<{ issues: FieldIssue[]; types: string[] }> {
+  const issues: FieldIssue[] = [];
+  const types: string[] = [];
+  let total = 0;
+  for (const [index, material] of materials.entries()) {
+    const spec = specs.find((m) => m.code === material.code);
+    total += material.bytes.length;
+    if (spec?.source !== "upload") {
+      issues.push({
+        field: `${prefix}.${index}.code`,
+        reason: "NOT_FOUND",
+        message: spec ? `${spec.name} is not uploaded for this service` : "This service asks for no such material",
+      });
+      types.push("");
+      continue;
+    }
+    if (material.bytes.length === 0)
+      issues.push({ field: `${prefix}.${index}.content`, reason: "EMPTY", message: "The file is empty" });
+    if (material.bytes.length > spec.maxSizeMb * 1_048_576)
+      issues.push({
+        field: `${prefix}.${index}.content`,
+        reason: "TOO_LARGE",
+        message: `${spec.name} may be at most ${spec.maxSizeMb} MB`,
+      });
+    const detected = material.bytes.length > 0 ? await fileTypeFromBuffer(material.bytes) : undefined;
+    types.push(detected?.mime ?? "");
+    if (material.bytes.length > 0 && (!detected || !(spec.accept as string[]).includes(detected.mime)))
+      issues.push({
+        field: `${prefix}.${index}.content`,
+        reason: "WRONG_TYPE",
+        message: `${spec.name} must be ${spec.accept.join(", ")}; this file is ${detected?.mime ?? "of an unknown type"}`,
+      });
+  }
+  if (total > REMOTE_MATERIALS_MAX_BYTES)
+    issues.push({
+      field: prefix,
+      reason: "TOO_LARGE",
+      message: `The materials of one cross-province case may weigh ${REMOTE_MATERIALS_MAX_BYTES / 1_048_576} MB together`,
+    });
+  const present = new Set(materials.map((m) => m.code));
+  for (const spec of specs)
+    if (spec.required && spec.source === "upload" && !present.has(spec.code))
+      issues.push({ field: `${prefix}.${spec.code}`, reason: "REQUIRED", message: `Scan and attach ${spec.name}` });
+  return { issues, types };
 }
 
 export function createFederatedCasesService({
@@ -68,15 +169,17 @@ export function createFederatedCasesService({
   applications,
   accounts,
   catalog,
+  files,
 }: {
   db: Db;
   clock: Clock;
   ids: Ids;
   federation: FederationService;
   transport: PeerTransport;
-  applications: Pick<ApplicationsService, "receiveHandover" | "onAction" | "get">;
+  applications: Pick<ApplicationsService, "receiveHandover" | "onAction" | "get" | "recordRemoteDelivery">;
   catalog: Pick<CatalogService, "currentVersion" | "versionById">;
   accounts: Pick<AccountsService, "ensureApplicant" | "findById">;
+  files: FileStore;
 }) {
   const self = federation.self;
   const regionName = (code: string) => federation.nodeFor(code)?.name ?? code;
@@ -161,7 +264,25 @@ export function createFederatedCasesService({
     }
   }
 
-  async function view(row: NonNullable<CaseRow>): Promise<FederatedCase> {
+  /** The member whose region contains `code` (a county lies within its prefecture's node). */
+  function memberFor(code: string) {
+    return federation.activeMembers().find((m) => withinRegion(code, m.regionCode));
+  }
+
+  function canDeliver(actor: Actor, row: NonNullable<CaseRow>): boolean {
+    return (
+      row.role === "origin" &&
+      row.mode === "remote_acceptance" &&
+      !row.delivery &&
+      DELIVERABLE.includes(row.status) &&
+      decide(actor, "federation.deliver", { regionCode: self, departmentId: row.receiving_department_id }).allowed
+    );
+  }
+
+  async function view(row: NonNullable<CaseRow>, actor?: Actor): Promise<FederatedCase> {
+    const timeline = [...(row.timeline as FederatedCaseStep[])].sort((a, b) =>
+      a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq,
+    );
     return {
       id: row.id,
       role: row.role,
@@ -177,29 +298,303 @@ export function createFederatedCasesService({
       competentNumber: row.competent_number,
       status: row.status,
       step: row.step,
-      timeline: row.timeline as FederatedCaseStep[],
+      timeline,
       refusal: row.refusal,
+      jointSteps: (row.joint_steps as FederatedJointStep[] | null) ?? null,
+      reception: (row.reception as Reception | null) ?? null,
+      delivery: (row.delivery as Delivery | null) ?? null,
+      canDeliver: actor ? canDeliver(actor, row) : false,
       messages: await federation.messagesAbout({ subject: row.id, limit: 200 }),
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };
   }
 
+  async function report(trx: Db, origin: string, update: UpdateBody) {
+    await federation.send(trx, {
+      to: origin,
+      type: "case.update",
+      subject: update.caseId,
+      idempotencyKey: `${update.caseId}/update/${update.seq}`,
+      body: update as unknown as Record<string, unknown>,
+      actor: null,
+    });
+  }
+
+  // --- 多地联办: the coordinating node's side -------------------------------------------------
+
+  async function jointStepsOf(trx: Db, jointCaseId: string) {
+    return trx
+      .selectFrom("federated_joint_steps")
+      .selectAll()
+      .where("joint_case_id", "=", jointCaseId)
+      .orderBy("position")
+      .execute();
+  }
+
+  function planView(steps: Awaited<ReturnType<typeof jointStepsOf>>): FederatedJointStep[] {
+    return steps.map((s) => ({
+      key: s.key,
+      name: s.name,
+      regionCode: s.region_code.trim(),
+      regionName: regionName(s.region_code.trim()),
+      serviceCode: s.service_code,
+      status: s.status,
+      number: s.number,
+    }));
+  }
+
+  /** The whole joint case's status and step from its steps' (the first step not done is the current one). */
+  function overall(steps: Awaited<ReturnType<typeof jointStepsOf>>): { status: string; step: string | null } {
+    const failed = steps.find((s) => FAILED.includes(s.status));
+    if (failed) return { status: failed.status, step: failed.name };
+    const current = steps.find((s) => !DONE.includes(s.status));
+    if (!current) {
+      const last = steps[steps.length - 1];
+      return { status: last?.status ?? "approved", step: last?.name ?? null };
+    }
+    if (current.position === 0) return { status: current.status, step: current.name };
+    return {
+      status: ["pending", "handed_over", "submitted"].includes(current.status) ? "under_review" : current.status,
+      step: current.name,
+    };
+  }
+
+  /**
+   * At the coordinating node, when the competent node of a joint item files it: plans the linked
+   * steps (where each runs, from the item and the form's source region). The first is the case itself.
+   */
+  async function planJoint(
+    trx: Db,
+    input: { caseId: string; version: ServiceVersion; form: Record<string, unknown>; number: string; now: Date },
+  ) {
+    const definition = input.version.item.joint;
+    if (!definition) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: "the service has no linked steps" });
+    const field = definition.sourceRegionField;
+    const source = memberFor(String(input.form[field] ?? ""));
+    if (!source || source.regionCode === self)
+      throw fieldError([
+        {
+          field: `form.${field}`,
+          reason: "NOT_A_MEMBER",
+          message: source
+            ? "The other region of a joint case cannot be this region"
+            : "No member of the federation serves this region",
+        },
+      ]);
+    for (const [position, step] of definition.steps.entries()) {
+      const region = step.at === "self" ? self : source.regionCode;
+      await trx
+        .insertInto("federated_joint_steps")
+        .values({
+          joint_case_id: input.caseId,
+          position,
+          key: step.key,
+          name: step.name,
+          region_code: region,
+          service_code: `${region}-${step.service}`,
+          step_case_id: position === 0 ? input.caseId : ids.uuid(),
+          application_id: position === 0 ? input.caseId : null,
+          number: position === 0 ? input.number : null,
+          status: position === 0 ? "submitted" : "pending",
+          last_seq: position === 0 ? 1 : 0,
+          created_at: input.now,
+          updated_at: input.now,
+        })
+        .execute();
+    }
+    return jointStepsOf(trx, input.caseId);
+  }
+
+  /** The applicant's identity and the joint case's form, read inside the transaction, for a next step. */
+  async function stepInput(trx: Db, joint: NonNullable<CaseRow>, steps: Awaited<ReturnType<typeof jointStepsOf>>) {
+    const account = await trx
+      .selectFrom("accounts")
+      .select(["kind", "username", "name", "phone"])
+      .where("id", "=", joint.applicant_id as string)
+      .executeTakeFirstOrThrow();
+    const application = await trx
+      .selectFrom("applications")
+      .select(["form"])
+      .where("id", "=", joint.application_id as string)
+      .executeTakeFirstOrThrow();
+    const form: Record<string, unknown> = { ...(application.form as Record<string, unknown>) };
+    for (const step of steps) if (step.number) form[numberField(step.key)] = step.number;
+    return {
+      applicant: {
+        kind: account.kind === "enterprise" ? ("enterprise" as const) : ("resident" as const),
+        identifier: account.username,
+        name: account.name,
+        phone: account.phone,
+      },
+      form,
+    };
+  }
+
+  /** Keeps of `form` what the step's own form knows (each step's service has its own form). */
+  function formFor(version: ServiceVersion, form: Record<string, unknown>) {
+    const known = new Set(Object.keys(version.item.form.schema.properties));
+    return Object.fromEntries(Object.entries(form).filter(([k]) => known.has(k)));
+  }
+
+  /**
+   * Files the next linked step where it runs: here as one of this node's applications (submitted at
+   * once), or handed over to the step's region. Answers the timeline entry when it was filed here.
+   */
+  async function startStep(
+    trx: Db,
+    joint: NonNullable<CaseRow>,
+    steps: Awaited<ReturnType<typeof jointStepsOf>>,
+    next: Awaited<ReturnType<typeof jointStepsOf>>[number],
+    now: Date,
+  ): Promise<FederatedCaseStep | undefined> {
+    const { applicant, form } = await stepInput(trx, joint, steps);
+    const region = next.region_code.trim();
+    if (region === self) {
+      const version = await catalog.currentVersion(next.service_code, undefined, trx);
+      await catalog.versionById(version.id, trx);
+      const filed = await applications.receiveHandover(trx, version, {
+        id: next.step_case_id,
+        applicantId: joint.applicant_id as string,
+        applicantKind: applicant.kind,
+        form: formFor(version, form),
+        channel: "pc",
+        idempotencyKey: `joint:${next.step_case_id}`,
+        payload: { mode: "joint", joint: { caseId: joint.id, stepKey: next.key } },
+      });
+      await trx
+        .updateTable("federated_joint_steps")
+        .set({ application_id: filed.id, number: filed.number, status: "submitted", last_seq: 1, updated_at: now })
+        .where("step_case_id", "=", next.step_case_id)
+        .execute();
+      return { seq: 0, type: "submit", status: "submitted", step: null, at: now.toISOString(), region: self };
+    }
+    const body: HandoverBody = {
+      caseId: next.step_case_id,
+      number: joint.number,
+      mode: "joint",
+      serviceCode: next.service_code,
+      serviceName: next.name,
+      applicant,
+      form,
+      channel: "pc",
+      joint: { caseId: joint.id, stepKey: next.key, stepName: next.name },
+    };
+    await federation.send(trx, {
+      to: region,
+      type: "case.handover",
+      subject: next.step_case_id,
+      idempotencyKey: `${next.step_case_id}/handover`,
+      body: body as unknown as Record<string, unknown>,
+      actor: null,
+    });
+    await trx
+      .updateTable("federated_joint_steps")
+      .set({ status: "handed_over", updated_at: now })
+      .where("step_case_id", "=", next.step_case_id)
+      .execute();
+    return undefined;
+  }
+
+  /**
+   * At the coordinating node: an action on one linked step (here or reported by the step's node).
+   * Records the step's progress, starts the next step once it is approved, appends the action to the
+   * joint case's one timeline and reports it to the origin — all in the caller's transaction, with
+   * the joint case's row locked so reports from several nodes take turns.
+   */
+  async function onJointStep(
+    trx: Db,
+    jointCaseId: string,
+    position: number,
+    progress: { status?: string; number?: string | null; seq?: number },
+    entry: FederatedCaseStep,
+  ) {
+    const joint = await trx
+      .selectFrom("federated_cases")
+      .selectAll()
+      .where("id", "=", jointCaseId)
+      .where("role", "=", "competent")
+      .forUpdate()
+      .executeTakeFirst();
+    if (!joint) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `no joint case ${jointCaseId}` });
+    const now = clock.now();
+    await trx
+      .updateTable("federated_joint_steps")
+      .set({
+        ...(progress.status ? { status: progress.status } : {}),
+        ...(progress.number ? { number: progress.number } : {}),
+        ...(progress.seq ? { last_seq: progress.seq } : {}),
+        updated_at: now,
+      })
+      .where("joint_case_id", "=", jointCaseId)
+      .where("position", "=", position)
+      .execute();
+    let steps = await jointStepsOf(trx, jointCaseId);
+    const step = steps[position];
+    const entries: FederatedCaseStep[] = [{ ...entry, stepKey: step?.key ?? entry.stepKey }];
+    const next = steps[position + 1];
+    if (progress.status === "approved" && next && next.status === "pending") {
+      const filed = await startStep(trx, joint, steps, next, now);
+      if (filed) entries.push({ ...filed, stepKey: next.key });
+      steps = await jointStepsOf(trx, jointCaseId);
+    }
+    const plan = planView(steps);
+    const { status, step: stepName } = overall(steps);
+    let seq = joint.last_seq;
+    const numbered = entries.map((e) => ({ ...e, seq: ++seq, regionName: regionName(e.region ?? self) }));
+    await trx
+      .updateTable("federated_cases")
+      .set({
+        status,
+        step: stepName,
+        timeline: JSON.stringify([...(joint.timeline as FederatedCaseStep[]), ...numbered]),
+        joint_steps: JSON.stringify(plan),
+        last_seq: seq,
+        updated_at: now,
+      })
+      .where("id", "=", jointCaseId)
+      .where("role", "=", "competent")
+      .execute();
+    for (const [i, e] of numbered.entries())
+      await report(trx, joint.origin_region, {
+        ...e,
+        // The origin shows the whole case's status after the last entry; each entry keeps its own.
+        ...(i === numbered.length - 1 ? { caseStatus: status, caseStep: stepName } : {}),
+        caseId: jointCaseId,
+        competentNumber: joint.competent_number ?? joint.number,
+        plan,
+      } as UpdateBody);
+  }
+
+  // --- Messages ---------------------------------------------------------------------------------
+
   // At the competent node: a handed-over case becomes one of its applications, filed and submitted
-  // in the inbox's transaction, and the origin hears at once that it is filed.
+  // in the inbox's transaction, and the origin hears at once that it is filed. The materials a window
+  // sent with it (异地代收) are checked against this node's own material list and stored first.
   federation.on(
     "case.handover",
-    async (trx, message: InboundMessage, version) => {
+    async (trx, message: InboundMessage, prepared) => {
       const body = message.body as unknown as HandoverBody;
+      const { version, materials } = prepared as {
+        version: ServiceVersion;
+        materials: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
+      };
       const now = clock.now();
       const applicantId = await accounts.ensureApplicant(trx, body.applicant);
-      const filed = await applications.receiveHandover(trx, version as ServiceVersion, {
+      const filed = await applications.receiveHandover(trx, version, {
         id: body.caseId,
         applicantId,
         applicantKind: body.applicant.kind,
-        form: body.form,
-        channel: body.channel,
+        form: body.joint ? formFor(version, body.form) : body.form,
+        channel: body.channel === "window" ? "window" : body.channel,
         idempotencyKey: `federation:${message.id}`,
+        materials,
+        payload: {
+          mode: body.mode,
+          origin: message.from,
+          ...(body.reception ? { reception: body.reception } : {}),
+          ...(body.joint ? { joint: body.joint } : {}),
+        },
       });
       const first: FederatedCaseStep = {
         seq: 1,
@@ -207,7 +602,16 @@ export function createFederatedCasesService({
         status: "submitted",
         step: null,
         at: now.toISOString(),
+        region: self,
+        regionName: regionName(self),
+        ...(body.joint ? { stepKey: body.joint.stepKey } : {}),
       };
+      // A joint item filed here for the first time: this node coordinates its linked steps.
+      const plan =
+        body.mode === "joint" && !body.joint
+          ? await planJoint(trx, { caseId: body.caseId, version, form: body.form, number: filed.number, now })
+          : undefined;
+      if (plan) first.stepKey = plan[0]?.key;
       await trx
         .insertInto("federated_cases")
         .values({
@@ -223,102 +627,176 @@ export function createFederatedCasesService({
           application_id: filed.id,
           competent_number: filed.number,
           status: "submitted",
+          step: plan ? (plan[0]?.name ?? null) : null,
           timeline: JSON.stringify([first]),
           last_seq: 1,
+          joint_steps: plan ? JSON.stringify(planView(plan)) : null,
+          joint_case_id: body.joint?.caseId ?? null,
           created_at: now,
           updated_at: now,
         })
         .execute();
-      await report(trx, { caseId: body.caseId, origin: message.from, competentNumber: filed.number, ...first });
+      await report(trx, message.from, {
+        ...first,
+        caseId: body.caseId,
+        competentNumber: filed.number,
+        ...(plan ? { plan: planView(plan) } : {}),
+      });
     },
     async (message) => {
-      const code = String((message.body as unknown as HandoverBody).serviceCode);
+      const body = message.body as unknown as HandoverBody;
+      const code = String(body.serviceCode);
       if (code.slice(0, 6) !== self)
         throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `${code} is not a service of ${self}` });
       const version = await catalog.currentVersion(code, "serviceCode");
       // The case's later actions read its version from the catalogue's cache inside their
       // transactions; filling it now keeps them from reading it through a second connection.
       await catalog.versionById(version.id);
-      return version;
+      // The carried files are checked against this node's material list and stored before the
+      // transaction (the store is addressed by content, so a retried message stores nothing twice).
+      const carried = (body.materials ?? []).map((m) => ({ ...m, bytes: Buffer.from(String(m.content), "base64") }));
+      const problems: FieldIssue[] = [];
+      for (const [index, m] of carried.entries())
+        if (sha256Hex(m.bytes) !== m.sha256)
+          problems.push({
+            field: `materials.${index}.sha256`,
+            reason: "HASH_MISMATCH",
+            message: "The file is not the one described",
+          });
+      const { issues, types } = await materialIssues(version.item.materials, carried, "materials");
+      // A hand-over without materials (全程网办) is checked for them by the application's own rules.
+      problems.push(...(carried.length > 0 ? issues : []));
+      if (problems.length > 0) throw fieldError(problems);
+      const materials = [];
+      for (const [index, m] of carried.entries()) {
+        await files.put(m.bytes);
+        materials.push({
+          code: m.code,
+          fileName: m.fileName,
+          sha256: m.sha256,
+          contentType: types[index] as string,
+          size: m.bytes.length,
+        });
+      }
+      return { version, materials };
     },
   );
 
-  async function report(
-    trx: Db,
-    update: FederatedCaseStep & { caseId: string; origin: string; competentNumber: string },
-  ) {
-    const { origin, ...rest } = update;
-    await federation.send(trx, {
-      to: origin,
-      type: "case.update",
-      subject: update.caseId,
-      idempotencyKey: `${update.caseId}/update/${update.seq}`,
-      body: rest,
-      actor: null,
-    });
-  }
-
-  // At the competent node: every later action on a handed-over case goes back to its origin, in the
-  // action's own transaction.
+  // At the node where an application runs: every action on a case that came from another node goes
+  // back to it, in the action's own transaction. At a coordinating node, the actions on the linked
+  // steps it runs itself join the joint case's timeline.
   applications.onAction(async (trx, action) => {
-    const row = await trx
-      .selectFrom("federated_cases")
-      .select(["id", "origin_region", "timeline"])
-      .where("application_id", "=", action.applicationId)
-      .where("role", "=", "competent")
-      .executeTakeFirst();
-    if (!row || action.type === "note") return;
+    if (action.type === "note" || action.payload.remoteDelivery) return;
     const reason = typeof action.payload.reason === "string" ? action.payload.reason : undefined;
-    const step: FederatedCaseStep = {
+    const entry: FederatedCaseStep = {
       seq: action.seq,
       type: action.type,
       status: action.status,
       step: action.step,
       at: action.at.toISOString(),
+      region: self,
+      regionName: regionName(self),
       ...(reason ? { reason } : {}),
     };
-    await trx
-      .updateTable("federated_cases")
-      .set({
-        status: action.status,
-        step: action.step,
-        timeline: JSON.stringify([...(row.timeline as FederatedCaseStep[]), step]),
-        last_seq: action.seq,
-        updated_at: action.at,
-      })
-      .where("id", "=", row.id)
+    const row = await trx
+      .selectFrom("federated_cases")
+      .select(["id", "origin_region", "timeline", "last_seq", "joint_steps", "joint_case_id"])
+      .where("application_id", "=", action.applicationId)
       .where("role", "=", "competent")
-      .execute();
-    await report(trx, { caseId: row.id, origin: row.origin_region, competentNumber: action.number, ...step });
+      .executeTakeFirst();
+    if (row?.joint_steps) {
+      await onJointStep(trx, row.id, 0, { status: action.status, seq: action.seq }, entry);
+      return;
+    }
+    if (row) {
+      // A linked step run here for another node's joint case numbers its reports itself.
+      const seq = row.joint_case_id ? row.last_seq + 1 : action.seq;
+      const step = { ...entry, seq };
+      await trx
+        .updateTable("federated_cases")
+        .set({
+          status: action.status,
+          step: action.step,
+          timeline: JSON.stringify([...(row.timeline as FederatedCaseStep[]), step]),
+          last_seq: seq,
+          updated_at: action.at,
+        })
+        .where("id", "=", row.id)
+        .where("role", "=", "competent")
+        .execute();
+      await report(trx, row.origin_region, { ...step, caseId: row.id, competentNumber: action.number });
+      return;
+    }
+    const linked = await trx
+      .selectFrom("federated_joint_steps")
+      .select(["joint_case_id", "position"])
+      .where("application_id", "=", action.applicationId)
+      .executeTakeFirst();
+    if (linked)
+      await onJointStep(trx, linked.joint_case_id, linked.position, { status: action.status, seq: action.seq }, entry);
   });
 
   // At the origin node: the competent node's reports, applied in order of their sequence (a late
-  // report of an earlier action joins the timeline without turning the status back).
+  // report of an earlier action joins the timeline without turning the status back). At a
+  // coordinating node: reports of a linked step another node runs.
   federation.on("case.update", async (trx, message) => {
-    const body = message.body as unknown as UpdateBody;
-    const row = await findCase(trx, body.caseId, "origin");
-    if (!row || row.competent_region !== message.from)
+    const body = message.body as unknown as UpdateBody & { caseStatus?: string; caseStep?: string | null };
+    const { caseId, competentNumber, plan, caseStatus, caseStep, ...fields } = body;
+    const step: FederatedCaseStep = {
+      seq: fields.seq,
+      type: fields.type,
+      status: fields.status,
+      step: fields.step,
+      at: fields.at,
+      ...(fields.reason ? { reason: fields.reason } : {}),
+      ...(fields.region ? { region: fields.region, regionName: regionName(fields.region) } : {}),
+      ...(fields.stepKey ? { stepKey: fields.stepKey } : {}),
+    };
+    const row = await findCase(trx, caseId, "origin");
+    if (!row) {
+      const linked = await trx
+        .selectFrom("federated_joint_steps")
+        .selectAll()
+        .where("step_case_id", "=", caseId)
+        .executeTakeFirst();
+      if (!linked || linked.region_code.trim() !== message.from)
+        throw new AppError("FEDERATION_MESSAGE_REFUSED", {
+          reason: `no case ${caseId} handed over to ${message.from}`,
+        });
+      const newer = fields.seq > linked.last_seq;
+      await onJointStep(
+        trx,
+        linked.joint_case_id,
+        linked.position,
+        newer ? { status: fields.status, number: competentNumber, seq: fields.seq } : { number: competentNumber },
+        { ...step, region: message.from },
+      );
+      return;
+    }
+    if (row.competent_region !== message.from)
       throw new AppError("FEDERATION_MESSAGE_REFUSED", {
-        reason: `no case ${body.caseId} handed over to ${message.from}`,
+        reason: `no case ${caseId} handed over to ${message.from}`,
       });
     const timeline = row.timeline as FederatedCaseStep[];
-    if (timeline.some((s) => s.seq === body.seq)) return;
-    const step: FederatedCaseStep = {
-      seq: body.seq,
-      type: body.type,
-      status: body.status,
-      step: body.step,
-      at: body.at,
-      ...(body.reason ? { reason: body.reason } : {}),
-    };
-    const newer = body.seq > row.last_seq;
+    if (timeline.some((s) => !s.local && s.seq === fields.seq)) return;
+    const newer = fields.seq > row.last_seq;
     await trx
       .updateTable("federated_cases")
       .set({
         timeline: JSON.stringify([...timeline, step].sort((a, b) => a.seq - b.seq)),
-        competent_number: body.competentNumber,
+        competent_number: competentNumber,
         updated_at: clock.now(),
-        ...(newer ? { status: body.status, step: body.step, last_seq: body.seq } : {}),
+        ...(plan && newer ? { joint_steps: JSON.stringify(plan) } : {}),
+        // Once delivered at this node's window, the case stays delivered.
+        ...(newer && !row.delivery
+          ? {
+              status: caseStatus ?? fields.status,
+              step: caseStep === undefined ? fields.step : caseStep,
+              last_seq: fields.seq,
+            }
+          : newer
+            ? { last_seq: fields.seq }
+            : {}),
       })
       .where("id", "=", row.id)
       .where("role", "=", "origin")
@@ -326,19 +804,147 @@ export function createFederatedCasesService({
   });
 
   // At the origin node: the competent node refused the hand-over (its form check, a wrong applicant).
+  // At a coordinating node: the step's node refused a linked step, which ends the joint case.
   federation.onRefused("case.handover", async (trx, message) => {
-    await trx
+    const refused = await trx
       .updateTable("federated_cases")
       .set({ status: "refused", refusal: JSON.stringify({ error: message.error }), updated_at: clock.now() })
       .where("id", "=", String(message.subject))
       .where("role", "=", "origin")
+      .executeTakeFirst();
+    if (Number(refused.numUpdatedRows) > 0) return;
+    const linked = await trx
+      .selectFrom("federated_joint_steps")
+      .select(["joint_case_id", "position"])
+      .where("step_case_id", "=", String(message.subject))
+      .executeTakeFirst();
+    if (linked)
+      await onJointStep(
+        trx,
+        linked.joint_case_id,
+        linked.position,
+        { status: "refused" },
+        {
+          seq: 0,
+          type: "refused",
+          status: "refused",
+          step: null,
+          at: clock.now().toISOString(),
+          region: message.to,
+          reason: message.error.slice(0, 500),
+        },
+      );
+  });
+
+  // At the competent node: the receiving window handed the result over (异地代收); the case is
+  // delivered here too, so no window here delivers it again.
+  federation.on("case.delivered", async (trx, message) => {
+    const body = message.body as unknown as DeliveredBody;
+    const row = await findCase(trx, String(body.caseId), "competent");
+    if (!row || row.origin_region !== message.from || row.mode !== "remote_acceptance" || !row.application_id)
+      throw new AppError("FEDERATION_MESSAGE_REFUSED", {
+        reason: `no case ${body.caseId} received by ${message.from}`,
+      });
+    const at = new Date(body.at);
+    const recorded = await applications.recordRemoteDelivery(trx, row.application_id, {
+      region: message.from,
+      officialName: String(body.officialName),
+      departmentName: String(body.departmentName),
+      at,
+    });
+    if (!recorded)
+      throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `case ${body.caseId} is not awaiting delivery here` });
+    const step: FederatedCaseStep = {
+      seq: row.last_seq + 1,
+      type: "deliver",
+      status: "delivered",
+      step: null,
+      at: at.toISOString(),
+      region: message.from,
+      regionName: regionName(message.from),
+    };
+    await trx
+      .updateTable("federated_cases")
+      .set({
+        status: "delivered",
+        timeline: JSON.stringify([...(row.timeline as FederatedCaseStep[]), step]),
+        last_seq: step.seq,
+        updated_at: clock.now(),
+      })
+      .where("id", "=", row.id)
+      .where("role", "=", "competent")
       .execute();
   });
 
+  /** Queues the hand-over and records the origin's row, in one transaction (全程网办, 联办, 代收). */
+  async function queueHandover(
+    row: {
+      id: string;
+      mode: HandoverBody["mode"];
+      applicantId: string | null;
+      applicantIdentifier: string | null;
+      peer: string;
+      item: ServiceDetailType["item"];
+      actorId: string;
+      reception?: Reception;
+      receivedBy?: string;
+      receivingDepartmentId?: string | null;
+    },
+    body: Omit<HandoverBody, "caseId" | "number" | "mode" | "serviceName">,
+  ) {
+    const now = clock.now();
+    const number = `${self}-X${chinaDate(now).replaceAll("-", "")}-${row.id.slice(0, 8).toUpperCase()}`;
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("federated_cases")
+        .values({
+          id: row.id,
+          role: "origin",
+          mode: row.mode,
+          number,
+          origin_region: self,
+          competent_region: row.peer,
+          service_code: body.serviceCode,
+          service_name: row.item.name,
+          applicant_id: row.applicantId,
+          applicant_identifier: row.applicantIdentifier,
+          status: "handed_over",
+          received_by: row.receivedBy ?? null,
+          receiving_department_id: row.receivingDepartmentId ?? null,
+          reception: row.reception ? JSON.stringify(row.reception) : null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await recordChange(trx, {
+        type: "federation.case_handed_over",
+        subject: row.id,
+        actor: row.actorId,
+        at: now,
+        facts: {
+          mode: row.mode,
+          to: row.peer,
+          service: body.serviceCode,
+          ...(body.materials ? { materials: body.materials.map((m) => ({ code: m.code, sha256: m.sha256 })) } : {}),
+        },
+      });
+      const message: HandoverBody = { ...body, caseId: row.id, number, mode: row.mode, serviceName: row.item.name };
+      await federation.send(trx, {
+        to: row.peer,
+        type: "case.handover",
+        subject: row.id,
+        idempotencyKey: `${row.id}/handover`,
+        body: message as unknown as Record<string, unknown>,
+        actor: row.actorId,
+      });
+    });
+  }
+
   return {
     /**
-     * 全程网办: a resident or enterprise applies from this node for a service of another member. The
-     * jurisdiction rule of the service and the applicant's data must make that member competent.
+     * 全程网办 (and 多地联办 for an item with linked steps): a resident or enterprise applies from this
+     * node for a service of another member. The jurisdiction rule of the service and the applicant's
+     * data must make that member competent.
      */
     async handOver(actor: Actor, input: CreateFederatedCase): Promise<FederatedCase> {
       if (actor.kind === "staff")
@@ -353,7 +959,8 @@ export function createFederatedCasesService({
             message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
           },
         ]);
-      if (!item.handlingModes.includes("online"))
+      const joint = item.joint && item.handlingModes.includes("joint") ? item.joint : undefined;
+      if (!item.handlingModes.includes("online") && !joint)
         throw fieldError([
           {
             field: "serviceCode",
@@ -364,6 +971,17 @@ export function createFederatedCasesService({
       // The competent node checks the form again when the case arrives; checking it here first lets
       // the applicant correct it at once instead of learning of a refusal later.
       const issues = formIssues(input.serviceCode, peer.regionCode, detail, input.form);
+      if (joint && !issues.some((i) => i.field === `form.${joint.sourceRegionField}`)) {
+        const source = memberFor(String(input.form[joint.sourceRegionField] ?? ""));
+        if (!source || source.regionCode === peer.regionCode)
+          issues.push({
+            field: `form.${joint.sourceRegionField}`,
+            reason: "NOT_A_MEMBER",
+            message: source
+              ? `The other region cannot be ${peer.name} itself`
+              : "No member of the federation serves this region: this joint service cannot be handled across it",
+          });
+      }
       if (issues.length > 0) throw fieldError(issues);
       const account = await accounts.findById(actor.accountId);
       if (!account) throw new AppError("UNAUTHENTICATED");
@@ -382,54 +1000,216 @@ export function createFederatedCasesService({
           { field: "serviceCode", reason: "NOT_COMPETENT", message: `${peer.name} is not competent: ${notCompetent}` },
         ]);
       const id = ids.uuid();
-      const now = clock.now();
-      const number = `${self}-X${chinaDate(now).replaceAll("-", "")}-${id.slice(0, 8).toUpperCase()}`;
-      const applicant = {
-        kind: actor.kind === "enterprise" ? ("enterprise" as const) : ("resident" as const),
-        identifier: account.username,
-        name: account.name,
-        phone: account.phone,
+      await queueHandover(
+        {
+          id,
+          mode: joint ? "joint" : "online",
+          applicantId: actor.accountId,
+          applicantIdentifier: account.username,
+          peer: peer.regionCode,
+          item,
+          actorId: actor.accountId,
+        },
+        {
+          serviceCode: input.serviceCode,
+          applicant: {
+            kind: actor.kind === "enterprise" ? "enterprise" : "resident",
+            identifier: account.username,
+            name: account.name,
+            phone: account.phone,
+          },
+          form: input.form,
+          channel: input.channel,
+        },
+      );
+      return this.get(actor, id);
+    },
+
+    /**
+     * 异地代收代办: window staff here received the applicant in person for a service of another
+     * member, checked identity and the form of the materials (both recorded), scanned the materials;
+     * the case goes to the competent node with them, which decides. Every problem is named at once.
+     */
+    async receiveInPerson(actor: Actor, input: CreateRemoteCase): Promise<FederatedCase> {
+      authorize(actor, "federation.receive", { regionCode: self });
+      const { peer, detail } = await peerService(input.serviceCode);
+      const item = detail.item;
+      const issues: FieldIssue[] = [];
+      if (!(item.applicantKinds as string[]).includes(input.applicant.kind))
+        issues.push({
+          field: "applicant.kind",
+          reason: "WRONG_APPLICANT",
+          message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
+        });
+      if (!item.handlingModes.includes("remote_acceptance"))
+        issues.push({
+          field: "serviceCode",
+          reason: "NOT_REMOTE_ACCEPTANCE",
+          message: `${peer.name} does not take this service through other regions' windows (异地代收代办)`,
+        });
+      const identifier =
+        input.applicant.kind === "resident"
+          ? checkIdNumber(input.applicant.identifier, clock.now())
+          : checkCreditCode(input.applicant.identifier);
+      if (!identifier.ok) issues.push({ field: "applicant.identifier", ...identifier.problem });
+      issues.push(...formIssues(input.serviceCode, peer.regionCode, detail, input.form));
+      const uploads = input.materials.map((m) => ({ ...m, bytes: Buffer.from(m.content, "base64") }));
+      const checked = await materialIssues(item.materials, uploads, "materials");
+      issues.push(...checked.issues);
+      if (issues.length > 0) throw fieldError(issues);
+      const identifierValue = identifier.ok ? identifier.value : input.applicant.identifier;
+      const notCompetent = notCompetentReason(
+        item.jurisdiction,
+        peer.regionCode,
+        {
+          kind: input.applicant.kind,
+          idNumber: input.applicant.kind === "resident" ? identifierValue : null,
+          creditCode: input.applicant.kind === "enterprise" ? identifierValue : null,
+        },
+        input.form,
+      );
+      if (notCompetent)
+        throw fieldError([
+          { field: "serviceCode", reason: "NOT_COMPETENT", message: `${peer.name} is not competent: ${notCompetent}` },
+        ]);
+      const official = await accounts.findById(actor.accountId);
+      if (!official) throw new AppError("UNAUTHENTICATED");
+      const department = await db
+        .selectFrom("departments")
+        .select(["name"])
+        .where("id", "=", actor.departmentId as string)
+        .executeTakeFirst();
+      // The person received may hold an account here: it follows the case.
+      const holder = await db
+        .selectFrom("accounts")
+        .select(["id", "kind"])
+        .where("username", "=", identifierValue)
+        .executeTakeFirst();
+      const carried: CarriedMaterial[] = [];
+      for (const upload of uploads) {
+        const sha256 = await files.put(upload.bytes);
+        carried.push({ code: upload.code, fileName: upload.fileName, sha256, content: upload.content });
+      }
+      const reception: Reception = {
+        officialName: official.name,
+        departmentName: department?.name ?? "",
+        regionCode: self,
+        identityCheck: input.identityCheck,
+        materials: uploads.map((u, i) => ({
+          code: u.code,
+          name: item.materials.find((m) => m.code === u.code)?.name ?? u.code,
+          fileName: u.fileName,
+          sha256: carried[i]?.sha256 as string,
+          size: u.bytes.length,
+          originalSeen: u.originalSeen,
+        })),
+        note: input.note,
+        at: clock.now().toISOString(),
       };
+      const id = ids.uuid();
+      await queueHandover(
+        {
+          id,
+          mode: "remote_acceptance",
+          applicantId: holder && holder.kind === input.applicant.kind ? holder.id : null,
+          applicantIdentifier: identifierValue,
+          peer: peer.regionCode,
+          item,
+          actorId: actor.accountId,
+          reception,
+          receivedBy: actor.accountId,
+          receivingDepartmentId: actor.departmentId,
+        },
+        {
+          serviceCode: input.serviceCode,
+          applicant: { ...input.applicant, identifier: identifierValue },
+          form: input.form,
+          channel: "window",
+          materials: carried,
+          reception,
+        },
+      );
+      return this.get(actor, id);
+    },
+
+    /**
+     * 异地代收代办: the receiving window hands the competent node's result to the applicant (after
+     * checking who collects it) and the competent node hears that it is delivered.
+     */
+    async deliver(actor: Actor, id: string, input: DeliverFederatedCase): Promise<FederatedCase> {
+      const found = await findCase(db, id, "origin");
+      if (found?.mode !== "remote_acceptance") throw new AppError("APPLICATION_NOT_FOUND", { id });
+      authorize(actor, "federation.deliver", { regionCode: self, departmentId: found.receiving_department_id });
+      const official = await accounts.findById(actor.accountId);
+      const department = await db
+        .selectFrom("departments")
+        .select(["name"])
+        .where("id", "=", actor.departmentId as string)
+        .executeTakeFirst();
+      const now = clock.now();
       await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom("federated_cases")
+          .selectAll()
+          .where("id", "=", id)
+          .where("role", "=", "origin")
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        if (row.delivery || !DELIVERABLE.includes(row.status))
+          throw new AppError("ACTION_NOT_ALLOWED", {
+            status: row.status,
+            action: "deliver",
+            reason: row.delivery
+              ? "the result was delivered already"
+              : `${regionName(row.competent_region)} has not decided the case yet`,
+          });
+        const delivery: Delivery = {
+          officialName: official?.name ?? "",
+          departmentName: department?.name ?? "",
+          recipientCheck: input.recipientCheck,
+          note: input.note,
+          at: now.toISOString(),
+        };
+        const timeline = row.timeline as FederatedCaseStep[];
+        const entry: FederatedCaseStep = {
+          seq: timeline.filter((s) => s.local).length + 1,
+          type: "deliver",
+          status: "delivered",
+          step: null,
+          at: now.toISOString(),
+          region: self,
+          regionName: regionName(self),
+          local: true,
+        };
         await trx
-          .insertInto("federated_cases")
-          .values({
-            id,
-            role: "origin",
-            mode: "online",
-            number,
-            origin_region: self,
-            competent_region: peer.regionCode,
-            service_code: input.serviceCode,
-            service_name: item.name,
-            applicant_id: actor.accountId,
-            status: "handed_over",
-            created_at: now,
+          .updateTable("federated_cases")
+          .set({
+            status: "delivered",
+            delivery: JSON.stringify(delivery),
+            timeline: JSON.stringify([...timeline, entry]),
             updated_at: now,
           })
+          .where("id", "=", id)
+          .where("role", "=", "origin")
           .execute();
         await recordChange(trx, {
-          type: "federation.case_handed_over",
+          type: "federation.case_delivered",
           subject: id,
           actor: actor.accountId,
           at: now,
-          facts: { mode: "online", to: peer.regionCode, service: input.serviceCode },
+          facts: { decided: row.status, by: row.competent_region, recipientCheck: input.recipientCheck },
         });
-        const body: HandoverBody = {
+        const body: DeliveredBody = {
           caseId: id,
-          number,
-          mode: "online",
-          serviceCode: input.serviceCode,
-          serviceName: item.name,
-          applicant,
-          form: input.form,
-          channel: input.channel,
+          officialName: delivery.officialName,
+          departmentName: delivery.departmentName,
+          at: delivery.at,
         };
         await federation.send(trx, {
-          to: peer.regionCode,
-          type: "case.handover",
+          to: row.competent_region,
+          type: "case.delivered",
           subject: id,
-          idempotencyKey: `${id}/handover`,
+          idempotencyKey: `${id}/delivered`,
           body: body as unknown as Record<string, unknown>,
           actor: actor.accountId,
         });
@@ -438,18 +1218,23 @@ export function createFederatedCasesService({
     },
 
     /**
-     * The other members' services that can be handled fully online (全程网办), read from their public
-     * catalogues, each with the region that decides it; members that did not answer are named.
+     * The other members' services that can be applied for from this node: fully online (全程网办)
+     * and joint (多地联办), or for a window those taken through other regions' windows (异地代收代办);
+     * each with the region that decides it; members that did not answer are named.
      */
     async services(query: FederatedServiceQuery): Promise<FederatedServices> {
       const peers = federation.activeMembers().filter((m) => m.regionCode !== self);
       const answers = await Promise.all(
         peers.map(async (peer) => ({ peer, services: await peerServices(peer, query.q) })),
       );
+      const offered = (modes: readonly string[]) =>
+        query.mode === "remote_acceptance"
+          ? modes.includes("remote_acceptance")
+          : modes.includes("online") || modes.includes("joint");
       return {
         services: answers.flatMap(({ peer, services }) =>
           (services ?? [])
-            .filter((s) => s.regionCode === peer.regionCode && s.handlingModes.includes("online"))
+            .filter((s) => s.regionCode === peer.regionCode && offered(s.handlingModes))
             .map((s) => ({ ...s, regionName: peer.name })),
         ),
         unavailable: answers
@@ -464,43 +1249,60 @@ export function createFederatedCasesService({
       return { ...detail, regionCode: peer.regionCode, regionName: peer.name };
     },
 
-    /** The caller's cross-province cases at this node (as origin), newest first. */
+    /**
+     * The caller's cross-province cases at this node (as origin), newest first: a resident's or
+     * enterprise's own (also those a window received for them); for window staff, those their
+     * department received in person (异地代收).
+     */
     async mine(actor: Actor): Promise<FederatedCase[]> {
-      const rows = await db
-        .selectFrom("federated_cases")
-        .selectAll()
-        .where("applicant_id", "=", actor.accountId)
-        .where("role", "=", "origin")
-        .orderBy("updated_at", "desc")
-        .limit(100)
-        .execute();
-      return Promise.all(rows.map(view));
+      let query = db.selectFrom("federated_cases").selectAll().where("role", "=", "origin");
+      if (actor.kind === "staff") {
+        authorize(actor, "federation.deliver", { regionCode: self, departmentId: actor.departmentId });
+        query = query.where("receiving_department_id", "=", actor.departmentId as string);
+      } else {
+        const account = await accounts.findById(actor.accountId);
+        query = query.where((eb) =>
+          eb.or([
+            eb("applicant_id", "=", actor.accountId),
+            eb.and([eb("applicant_id", "is", null), eb("applicant_identifier", "=", account?.username ?? "-")]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy("updated_at", "desc").limit(100).execute();
+      return Promise.all(rows.map((row) => view(row, actor)));
     },
 
     /**
-     * One cross-province case: the applicant sees theirs at the origin; at the competent node whoever
-     * may read the application; the node's administrators and security officers either.
+     * One cross-province case: the applicant sees theirs at the origin; the receiving window's
+     * department too (异地代收); at the competent node whoever may read the application; the node's
+     * administrators and security officers either.
      */
     async get(actor: Actor, id: string): Promise<FederatedCase> {
       const rows = await db.selectFrom("federated_cases").selectAll().where("id", "=", id).execute();
       for (const row of rows) {
-        if (row.role === "origin" && row.applicant_id === actor.accountId && actor.kind !== "staff") return view(row);
+        if (row.role === "origin" && actor.kind !== "staff") {
+          if (row.applicant_id === actor.accountId) return view(row, actor);
+          if (row.applicant_id === null && row.applicant_identifier) {
+            const account = await accounts.findById(actor.accountId);
+            if (account?.username === row.applicant_identifier) return view(row, actor);
+          }
+        }
+        if (
+          row.role === "origin" &&
+          row.receiving_department_id &&
+          decide(actor, "federation.deliver", { regionCode: self, departmentId: row.receiving_department_id }).allowed
+        )
+          return view(row, actor);
         if (row.role === "competent" && row.application_id) {
           try {
             await applications.get(actor, row.application_id);
-            return view(row);
+            return view(row, actor);
           } catch {
             // not this reader's; try the administrators' rule below
           }
         }
-        if (actor.kind === "staff") {
-          try {
-            authorize(actor, "federation.read", { regionCode: self });
-            return view(row);
-          } catch {
-            // not allowed either
-          }
-        }
+        if (actor.kind === "staff" && decide(actor, "federation.read", { regionCode: self }).allowed)
+          return view(row, actor);
       }
       throw new AppError("APPLICATION_NOT_FOUND", { id });
     },

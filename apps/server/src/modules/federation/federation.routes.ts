@@ -1,5 +1,7 @@
 import {
   CreateFederatedCase,
+  CreateRemoteCase,
+  DeliverFederatedCase,
   ErrorBody,
   FederatedCase,
   FederatedServiceDetail,
@@ -100,7 +102,7 @@ export const federationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags: ["federation"],
         summary:
-          "全程网办: the other members' services that can be applied for from this node, read from their public catalogues (public)",
+          "The other members' services that can be applied for from this node (全程网办 and 多地联办; mode=remote_acceptance: those a window here can receive for them), read from their public catalogues (public)",
         querystring: FederatedServiceQuery,
         response: { 200: FederatedServices, ...errors },
       },
@@ -142,13 +144,50 @@ export const federationRoutes: FastifyPluginAsyncZod<{
     },
   );
 
+  // The scanned materials travel in the request as base64 (10 MB of files together at most).
+  app.post(
+    "/federation/remote-cases",
+    {
+      preHandler: app.authenticate,
+      bodyLimit: 15 * 1_048_576,
+      schema: {
+        tags: ["federation"],
+        summary:
+          "异地代收代办: window staff receive an applicant in person for a service of another region (identity and materials checked and recorded, materials scanned) and forward the case to the competent node, which decides",
+        body: CreateRemoteCase,
+        response: { 201: FederatedCase, ...errors, 413: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return crossProvince().receiveInPerson(app.actorOf(request), request.body);
+    },
+  );
+
+  app.post(
+    "/federation/cases/:id/deliver",
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ["federation"],
+        summary:
+          "异地代收代办: the receiving window hands the competent node's result to the applicant (recipient's identity checked); the competent node records the delivery",
+        params: IdParam,
+        body: DeliverFederatedCase,
+        response: { 200: FederatedCase, ...errors },
+      },
+    },
+    async (request) => crossProvince().deliver(app.actorOf(request), request.params.id, request.body),
+  );
+
   app.get(
     "/federation/cases",
     {
       preHandler: app.authenticate,
       schema: {
         tags: ["federation"],
-        summary: "The caller's cross-province cases handed over from this node",
+        summary:
+          "The caller's cross-province cases handed over from this node; for window staff, those their department received in person (异地代收)",
         response: { 200: z.array(FederatedCase), ...errors },
       },
     },
@@ -188,6 +227,8 @@ export const federationRoutes: FastifyPluginAsyncZod<{
     {
       // No browser ever posts here: a peer node does, and its envelope's signature is its credential.
       config: peerRoute,
+      // A hand-over from a window carries its scanned materials (10 MB at most, base64).
+      bodyLimit: 16 * 1_048_576,
       schema: {
         tags: ["federation"],
         summary:

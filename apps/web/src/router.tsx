@@ -26,6 +26,7 @@ const ServicesPage = lazy(() => import("./services/ServicesPage.tsx"));
 const ServiceGuidePage = lazy(() => import("./services/ServiceGuidePage.tsx"));
 const FederatedServicePage = lazy(() => import("./federation/FederatedServicePage.tsx"));
 const FederatedCasePage = lazy(() => import("./federation/FederatedCasePage.tsx"));
+const RemoteAcceptancePage = lazy(() => import("./federation/RemoteAcceptancePage.tsx"));
 const ApplicationPage = lazy(() => import("./applications/ApplicationPage.tsx"));
 const AccessibilityPage = lazy(() => import("./pages/AccessibilityPage.tsx"));
 const WorkbenchLayout = lazy(() => import("./workbench/WorkbenchLayout.tsx"));
@@ -175,6 +176,22 @@ export const router = createBrowserRouter([
                 element: (
                   <RequireRole roles={["window", "handling", "supervisor"]}>
                     <CasePage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/remote",
+                element: (
+                  <RequireRole roles={["window"]}>
+                    <RemoteAcceptancePage />
+                  </RequireRole>
+                ),
+              },
+              {
+                path: "workbench/remote/:id",
+                element: (
+                  <RequireRole roles={["window"]}>
+                    <FederatedCasePage staff />
                   </RequireRole>
                 ),
               },

@@ -1,5 +1,11 @@
 import { queryOptions } from "@tanstack/react-query";
-import type { FederatedCase, FederatedServiceDetail, FederatedServices } from "@tongban/contracts";
+import type {
+  CreateRemoteCase,
+  DeliverFederatedCase,
+  FederatedCase,
+  FederatedServiceDetail,
+  FederatedServices,
+} from "@tongban/contracts";
 import { api } from "./client.ts";
 
 // 跨省通办: the other regions' services are public data, read through this node (kept under "public").
@@ -38,3 +44,20 @@ export const federatedCaseQuery = (id: string) =>
 /** 全程网办: hands the case to the competent node; answers the case as this node follows it. */
 export const handOver = (serviceCode: string, form: Record<string, unknown>, channel: "pc" | "mobile") =>
   api<FederatedCase>("POST", "/federation/cases", { serviceCode, form, channel });
+
+/** 异地代收: the other regions' services a window here can receive in person. */
+export const remoteServicesQuery = () =>
+  queryOptions({
+    queryKey: ["public", "federation", "services", "remote_acceptance"] as const,
+    queryFn: () => api<FederatedServices>("GET", "/federation/services?mode=remote_acceptance"),
+    staleTime: 60_000,
+    retry: false,
+  });
+
+/** 异地代收: the window forwards a case it received in person, with the scanned materials. */
+export const receiveInPerson = (input: CreateRemoteCase) =>
+  api<FederatedCase>("POST", "/federation/remote-cases", input);
+
+/** 异地代收: the receiving window hands the result over. */
+export const deliverFederated = (id: string, input: DeliverFederatedCase) =>
+  api<FederatedCase>("POST", `/federation/cases/${encodeURIComponent(id)}/deliver`, input);

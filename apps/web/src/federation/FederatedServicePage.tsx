@@ -86,7 +86,7 @@ function ApplyArea({ detail }: { detail: FederatedServiceDetail }) {
   const { user } = useSession();
   const location = useLocation();
   const item = detail.item;
-  if (!item.handlingModes.includes("online"))
+  if (!item.handlingModes.includes("online") && !(item.joint && item.handlingModes.includes("joint")))
     return <Alert type="info" showIcon title={t("federation.notOnline", { region: detail.regionName })} />;
   if (!user)
     return (
@@ -129,6 +129,7 @@ export default function FederatedServicePage() {
         type="info"
         showIcon
         title={t("federation.guideNotice", { region: detail.regionName })}
+        description={detail.item.joint ? t("federation.jointNotice", { region: detail.regionName }) : undefined}
         className="tb-guide-notice"
       />
       <ServiceElements detail={detail} />

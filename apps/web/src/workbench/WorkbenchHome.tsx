@@ -25,6 +25,8 @@ export default function WorkbenchHome() {
         return t("workbench.dataSharingBody");
       case "enquiries":
         return t("enquiries.workbenchBody");
+      case "remote":
+        return t("federation.remote.workbenchBody");
       case "departments":
         return t("workbench.departmentsBody");
       case "services":

@@ -4,6 +4,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   DashboardOutlined,
+  GlobalOutlined,
   InboxOutlined,
   MailOutlined,
   ProfileOutlined,
@@ -34,6 +35,13 @@ export function workbenchEntries(t: TFunction): Entry[] {
       label: t("workbench.queue"),
       icon: <InboxOutlined />,
       roles: ["window", "handling"],
+    },
+    {
+      key: "remote",
+      to: "/workbench/remote",
+      label: t("federation.remote.title"),
+      icon: <GlobalOutlined />,
+      roles: ["window"],
     },
     {
       key: "enquiries",

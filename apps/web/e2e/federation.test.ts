@@ -1,21 +1,27 @@
 // 跨省通办 in the browser, on a phone: the three demo regions as three real nodes (the launcher that
 // `npm start` runs). A resident whose household is in 渭南 but who lives in 福州 finds 渭南's
 // household certificate on 福州's portal, is told field by field what the form lacks, applies, and
-// follows the case that 渭南 filed from 福州.
-import { mkdtempSync, rmSync } from "node:fs";
+// follows the case that 渭南 filed from 福州. 福州's window receives a 渭南 resident in person
+// (异地代收代办), 渭南 decides, and the window delivers the result.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { idNumberCheckCharacter } from "@tongban/contracts";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
+  apiLogin,
   axeViolations,
   browserSuite,
+  type DemoAccount,
   ensureBuilt,
   freePortRun,
   launchBrowser,
+  logIn,
   newPage,
+  PDF,
   phone,
+  type RunningServer,
   recordingFailure,
   type Spawned,
   spawnInGroup,
@@ -27,12 +33,14 @@ browserSuite("跨省通办 across three nodes", () => {
   let launcher: Spawned;
   let browser: Browser;
   let fuzhou = "";
+  let weinan = "";
   const dataDir = mkdtempSync(join(tmpdir(), "tongban-e2e-federation-"));
 
   beforeAll(async () => {
     ensureBuilt();
     const port = await freePortRun(3);
     fuzhou = `http://127.0.0.1:${port}`;
+    weinan = `http://127.0.0.1:${port + 1}`;
     launcher = spawnInGroup([process.execPath, "--import", "tsx", "apps/server/src/launch.ts"], {
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -107,6 +115,90 @@ browserSuite("跨省通办 across three nodes", () => {
       await page.goto(`${fuzhou}/me`);
       await page.getByRole("heading", { name: "我的跨省办件" }).waitFor();
       await expect.poll(() => page.getByRole("link", { name: "户籍类证明开具" }).count()).toBe(1);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  /** A launcher's node as the harness's helpers expect a server (its demo accounts are in its data folder). */
+  const node = (baseUrl: string, region: string): RunningServer => {
+    const accounts = JSON.parse(readFileSync(join(dataDir, region, "demo-accounts.json"), "utf8")) as DemoAccount[];
+    const find = (username: string) => {
+      const account = accounts.find((a) => a.username === username);
+      if (!account) throw new Error(`no demo account ${username}`);
+      return account;
+    };
+    return {
+      baseUrl,
+      accounts,
+      clockOffsetMs: 0,
+      account: find,
+      resident: () => accounts.find((a) => !a.totpSecret) as DemoAccount,
+      restart: () => Promise.reject(new Error("not here")),
+      stop: () => Promise.resolve(),
+    };
+  };
+
+  it("异地代收代办: 福州's window receives a 渭南 resident, 渭南 decides, the window delivers", async () => {
+    const fz = node(fuzhou, "350100");
+    const wn = node(weinan, "610500");
+    const first17 = `610502198811230${String(10 + Math.floor(Math.random() * 80))}`;
+    const idNumber = first17 + idNumberCheckCharacter(first17);
+    const { page, problems } = await newPage(browser);
+    await recordingFailure(page, "federation-remote", async () => {
+      await logIn(page, fz, "fz.window");
+      await page
+        .getByRole("link", { name: /异地代收/ })
+        .first()
+        .click();
+      await page.getByRole("heading", { level: 1, name: "异地代收" }).waitFor();
+      await page.getByLabel("办理事项", { exact: true }).selectOption("610500-GA-0001");
+      await page.getByLabel("证明种类").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+
+      await page.getByLabel("身份证号码或统一社会信用代码").fill(idNumber);
+      await page.getByLabel("姓名或名称").fill("王芳");
+      await page.getByLabel("证明种类").selectOption("household");
+      await page.getByLabel("证明对象是").selectOption("self");
+      await page.getByLabel("证明用途").selectOption("employment");
+      await page
+        .locator("#scan-kinship_proof")
+        .setInputFiles({ name: "户口簿.pdf", mimeType: "application/pdf", buffer: PDF });
+      // Without the two checks confirmed, nothing is forwarded and both are named.
+      await page.getByRole("button", { name: "核验完毕，转交审批地" }).click();
+      await expect.poll(() => page.locator(".ant-form-item-explain-error").count()).toBeGreaterThanOrEqual(2);
+      await page.getByLabel("已当面核验申请人身份，与证件一致").check();
+      await page.getByLabel("已对材料进行形式审查：齐全、清晰、与申请表一致").check();
+      await page.getByLabel("已核验原件").check();
+      await page.getByRole("button", { name: "核验完毕，转交审批地" }).click();
+      await page.waitForURL(/\/workbench\/remote\/[0-9a-f-]{36}$/);
+      const id = page.url().split("/").pop() as string;
+      await page.getByRole("heading", { name: "窗口收件记录" }).waitFor();
+      expect(await page.locator("main").textContent()).toContain("户口簿.pdf");
+
+      // 渭南 files it with the scan and decides it.
+      const wnWindow = await apiLogin(wn, "wn.ga.window");
+      await expect
+        .poll(
+          async () =>
+            (await fetch(`${weinan}/api/v1/federation/peers`)).ok &&
+            (await wnWindow.request("GET", `/applications/${id}`, undefined, 200).then(
+              () => true,
+              () => false,
+            )),
+          { timeout: 30_000 },
+        )
+        .toBe(true);
+      await wnWindow.act(id, { type: "accept" });
+      const wnHandler = await apiLogin(wn, "wn.ga.handler");
+      await wnHandler.act(id, { type: "approve", opinion: "经核查户籍档案，情况属实，准予出具。" });
+
+      // The decision comes back to the window, which delivers it.
+      await page.getByRole("heading", { name: "结果送达" }).waitFor({ timeout: 40_000 });
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByLabel("已当面核验领取人身份").check();
+      await page.getByRole("button", { name: "确认送达" }).click();
+      await expect.poll(() => page.locator("main").textContent(), { timeout: 15_000 }).toMatch(/已送达/);
+      await expect.poll(() => page.getByRole("button", { name: "确认送达" }).count()).toBe(0);
     });
     expect(problems).toEqual([]);
   });

@@ -538,6 +538,34 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     ).toEqual(["permit", "move_out", "settle"]);
   });
 
+  it("多地联办 applied for on the coordinating node's own portal plans its linked steps there too", async () => {
+    const local = accountsOf(WN).find((a) => a.username.startsWith("6105"));
+    const c = await resident(WN, local?.username as string, local?.password as string);
+    const draft = await c.call("POST", "/api/v1/applications", { serviceCode: "610500-GA-0101", channel: "pc" });
+    expect(draft.status, JSON.stringify(draft.json)).toBe(201);
+    const id = draft.json.id as string;
+    const form = {
+      fromRegion: "610502",
+      fromAddress: "福建省福州市鼓楼区东街 12 号",
+      toAddress: "陕西省渭南市临渭区朝阳大街 66 号",
+      moveReason: "spouse",
+      movers: "1",
+    };
+    await c.call("PATCH", `/api/v1/applications/${id}`, { form });
+    // 渭南 cannot be both ends of the move: the submission is refused on that field and nothing stays.
+    const refused = await c.call("POST", `/api/v1/applications/${id}/actions`, { type: "submit" });
+    expect(refused.status).toBe(400);
+    expect(refused.json.details[0]).toMatchObject({ field: "form.fromRegion", reason: "NOT_A_MEMBER" });
+    expect((await c.call("GET", `/api/v1/applications/${id}`)).json.status).toBe("draft");
+    await c.call("PATCH", `/api/v1/applications/${id}`, { form: { ...form, fromRegion: "350102" } });
+    const submitted = await c.call("POST", `/api/v1/applications/${id}/actions`, { type: "submit" });
+    expect(submitted.status, JSON.stringify(submitted.json)).toBe(200);
+    const mine = (await c.call("GET", "/api/v1/federation/cases")).json;
+    const joint = mine.find((x: { id: string }) => x.id === id);
+    expect(joint).toMatchObject({ mode: "joint", originRegion: "610500", competentRegion: "610500" });
+    expect(joint.jointSteps.map((s: { regionCode: string }) => s.regionCode)).toEqual(["610500", "350100", "610500"]);
+  });
+
   it("keeps cases handed over while the competent node is down and delivers each once when it is back", async () => {
     await stopNode(WN);
     const handed = [await handOver(applicant), await handOver(applicant), await handOver(applicant)];

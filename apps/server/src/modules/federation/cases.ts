@@ -311,6 +311,8 @@ export function createFederatedCasesService({
   }
 
   async function report(trx: Db, origin: string, update: UpdateBody) {
+    // A joint case applied for here, at its coordinating node, is followed here: nothing to send.
+    if (origin === self) return;
     await federation.send(trx, {
       to: origin,
       type: "case.update",
@@ -632,6 +634,8 @@ export function createFederatedCasesService({
           last_seq: 1,
           joint_steps: plan ? JSON.stringify(planView(plan)) : null,
           joint_case_id: body.joint?.caseId ?? null,
+          // The receiving window's record, for this node's staff who decide (异地代收).
+          reception: body.reception ? JSON.stringify(body.reception) : null,
           created_at: now,
           updated_at: now,
         })
@@ -682,6 +686,58 @@ export function createFederatedCasesService({
     },
   );
 
+  /**
+   * A joint item applied for on this node's own portal (the applicant's account is here): its
+   * submission plans the linked steps at once, this node being both origin and coordinator. A source
+   * region the federation does not serve refuses the submission (400 on that field). Answers whether
+   * the application was such an item.
+   */
+  async function startLocalJoint(
+    trx: Db,
+    action: { applicationId: string; at: Date },
+    entry: FederatedCaseStep,
+  ): Promise<boolean> {
+    const application = await trx
+      .selectFrom("applications")
+      .select(["id", "number", "service_code", "service_version_id", "applicant_id", "form"])
+      .where("id", "=", action.applicationId)
+      .executeTakeFirstOrThrow();
+    const version = await catalog.versionById(application.service_version_id, trx);
+    if (!version.item.joint || !version.item.handlingModes.includes("joint")) return false;
+    const form = application.form as Record<string, unknown>;
+    const plan = await planJoint(trx, {
+      caseId: application.id,
+      version,
+      form,
+      number: application.number,
+      now: action.at,
+    });
+    await trx
+      .insertInto("federated_cases")
+      .values({
+        id: application.id,
+        role: "competent",
+        mode: "joint",
+        number: application.number,
+        origin_region: self,
+        competent_region: self,
+        service_code: application.service_code,
+        service_name: version.item.name,
+        applicant_id: application.applicant_id,
+        application_id: application.id,
+        competent_number: application.number,
+        status: "submitted",
+        step: plan[0]?.name ?? null,
+        timeline: JSON.stringify([{ ...entry, seq: 1, stepKey: plan[0]?.key }]),
+        last_seq: 1,
+        joint_steps: JSON.stringify(planView(plan)),
+        created_at: action.at,
+        updated_at: action.at,
+      })
+      .execute();
+    return true;
+  }
+
   // At the node where an application runs: every action on a case that came from another node goes
   // back to it, in the action's own transaction. At a coordinating node, the actions on the linked
   // steps it runs itself join the joint case's timeline.
@@ -698,6 +754,7 @@ export function createFederatedCasesService({
       regionName: regionName(self),
       ...(reason ? { reason } : {}),
     };
+    if (action.type === "submit" && !action.payload.handedOver && (await startLocalJoint(trx, action, entry))) return;
     const row = await trx
       .selectFrom("federated_cases")
       .select(["id", "origin_region", "timeline", "last_seq", "joint_steps", "joint_case_id"])
@@ -1261,12 +1318,26 @@ export function createFederatedCasesService({
         query = query.where("receiving_department_id", "=", actor.departmentId as string);
       } else {
         const account = await accounts.findById(actor.accountId);
-        query = query.where((eb) =>
-          eb.or([
-            eb("applicant_id", "=", actor.accountId),
-            eb.and([eb("applicant_id", "is", null), eb("applicant_identifier", "=", account?.username ?? "-")]),
-          ]),
-        );
+        query = db
+          .selectFrom("federated_cases")
+          .selectAll()
+          .where((eb) =>
+            eb.or([
+              eb.and([
+                eb("role", "=", "origin"),
+                eb.or([
+                  eb("applicant_id", "=", actor.accountId),
+                  eb.and([eb("applicant_id", "is", null), eb("applicant_identifier", "=", account?.username ?? "-")]),
+                ]),
+              ]),
+              // A joint case applied for here and coordinated here.
+              eb.and([
+                eb("role", "=", "competent"),
+                eb("origin_region", "=", self),
+                eb("applicant_id", "=", actor.accountId),
+              ]),
+            ]),
+          );
       }
       const rows = await query.orderBy("updated_at", "desc").limit(100).execute();
       return Promise.all(rows.map((row) => view(row, actor)));
@@ -1280,6 +1351,8 @@ export function createFederatedCasesService({
     async get(actor: Actor, id: string): Promise<FederatedCase> {
       const rows = await db.selectFrom("federated_cases").selectAll().where("id", "=", id).execute();
       for (const row of rows) {
+        if (row.role === "competent" && row.origin_region.trim() === self && actor.kind !== "staff")
+          if (row.applicant_id === actor.accountId) return view(row, actor);
         if (row.role === "origin" && actor.kind !== "staff") {
           if (row.applicant_id === actor.accountId) return view(row, actor);
           if (row.applicant_id === null && row.applicant_identifier) {

@@ -192,6 +192,18 @@ browserSuite("跨省通办 across three nodes", () => {
       const wnHandler = await apiLogin(wn, "wn.ga.handler");
       await wnHandler.act(id, { type: "approve", opinion: "经核查户籍档案，情况属实，准予出具。" });
 
+      // 渭南's staff see where the case came from and what 福州's window checked.
+      const staffPage = (await newPage(browser)).page;
+      await logIn(staffPage, wn, "wn.supervisor");
+      await staffPage.goto(`${weinan}/workbench/cases/${id}`);
+      await staffPage.getByRole("heading", { name: "窗口收件记录" }).waitFor();
+      const there = (await staffPage.locator("main").textContent()) ?? "";
+      expect(there).toContain("异地代收代办");
+      expect(there).toContain("福州市");
+      expect(there).toContain("身份证阅读器读取");
+      expect(await axeViolations(staffPage)).toEqual([]);
+      await staffPage.close();
+
       // The decision comes back to the window, which delivers it.
       await page.getByRole("heading", { name: "结果送达" }).waitFor({ timeout: 40_000 });
       expect(await axeViolations(page)).toEqual([]);

@@ -33,7 +33,7 @@ export function FederatedStatusTag({ status }: { status: string }) {
   );
 }
 
-function Details({ value }: { value: FederatedCase }) {
+export function Details({ value }: { value: FederatedCase }) {
   const { t } = useTranslation();
   return (
     <Descriptions
@@ -128,7 +128,7 @@ function DeliverCard({ value }: { value: FederatedCase }) {
 }
 
 /** 多地联办: every linked step, where it runs and how far it got. */
-function JointSteps({ value }: { value: FederatedCase }) {
+export function JointSteps({ value }: { value: FederatedCase }) {
   const { t } = useTranslation();
   if (!value.jointSteps) return null;
   return (
@@ -154,7 +154,7 @@ function JointSteps({ value }: { value: FederatedCase }) {
 }
 
 /** 异地代收: what the receiving window recorded, and the delivery there. */
-function ReceptionCard({ value }: { value: FederatedCase }) {
+export function ReceptionCard({ value }: { value: FederatedCase }) {
   const { t } = useTranslation();
   const loose = t as unknown as LooseT;
   const language = currentLanguage();

@@ -12,6 +12,7 @@ import { serviceQuery } from "../api/services.ts";
 import { useSession } from "../api/session.ts";
 import { Answers } from "../applications/ApplicationPage.tsx";
 import { CaseFacts, CaseTimeline, targetName } from "../applications/CaseView.tsx";
+import { CrossProvinceCard } from "../federation/CrossProvinceCard.tsx";
 import { errorMessage, fieldMessage } from "../forms/errors.ts";
 import { NativeSelect } from "../forms/NativeSelect.tsx";
 import { StaffFeeCard } from "../payments/StaffFeeCard.tsx";
@@ -329,6 +330,7 @@ export default function CasePage() {
             <CaseFacts application={application} />
           </section>
         </Card>
+        <CrossProvinceCard application={application} />
         {item.fees.length > 0 && <StaffFeeCard applicationId={application.id} />}
         <ActionPanel application={application} item={item} />
         <Answers application={application} item={item} staff />

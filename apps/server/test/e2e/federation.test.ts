@@ -566,6 +566,51 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     expect(joint.jointSteps.map((s: { regionCode: string }) => s.regionCode)).toEqual(["610500", "350100", "610500"]);
   });
 
+  it("refuses a hand-over whose file is not the one its envelope describes, and files nothing", async () => {
+    const fuzhouKey = JSON.parse(
+      readFileSync(join(nodes[FZ]?.dataDir as string, "keys", "federation-node-key"), "utf8"),
+    );
+    const caseId = crypto.randomUUID();
+    const pdf = Buffer.from("%PDF-1.4\n%%EOF\n");
+    const envelope = sealEnvelope(
+      {
+        id: crypto.randomUUID(),
+        from: "350100",
+        to: "610500",
+        type: "case.handover",
+        subject: caseId,
+        idempotencyKey: `${caseId}/handover`,
+        body: {
+          caseId,
+          number: "350100-X-FORGED",
+          mode: "remote_acceptance",
+          serviceCode: "610500-GA-0001",
+          serviceName: "户籍类证明开具",
+          applicant: { kind: "resident", identifier: weinanIdNumber, name: "赵磊", phone: null },
+          form: householdForm,
+          channel: "window",
+          materials: [
+            { code: "kinship_proof", fileName: "a.pdf", sha256: "0".repeat(64), content: pdf.toString("base64") },
+          ],
+        },
+      },
+      parseSignerKey(fuzhouKey.signerKey),
+      new Date(),
+      crypto.randomUUID().replaceAll("-", ""),
+    );
+    const answer = await fetch(new URL("api/v1/federation/inbox", urlOf(WN)), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(envelope),
+    });
+    expect(answer.status).toBe(422);
+    const refusal = await answer.json();
+    expect(refusal.code).toBe("FEDERATION_MESSAGE_REFUSED");
+    expect(JSON.stringify(refusal.details)).toContain("materials.0.sha256");
+    const handler = await staff(WN, "wn.ga.handler");
+    expect((await handler.call("GET", `/api/v1/applications/${caseId}`)).status).toBe(404);
+  });
+
   it("keeps cases handed over while the competent node is down and delivers each once when it is back", async () => {
     await stopNode(WN);
     const handed = [await handOver(applicant), await handOver(applicant), await handOver(applicant)];

@@ -7,7 +7,7 @@
 // the scanned materials in the envelope; the result comes back to that window, which delivers it
 // (case.delivered). 多地联办 is coordinated by the competent node of the joint item: it files each
 // linked step where it runs (its own, or a hand-over to the step's region) and reports every step of
-// every node to the origin as one timeline.
+// every node to the origin as one timeline (joint.ts). The messages' bodies are in case-messages.ts.
 
 import {
   type CreateFederatedCase,
@@ -29,7 +29,6 @@ import {
   ServiceSummary,
   type ServiceSummary as ServiceSummaryType,
 } from "@tongban/contracts";
-import { fileTypeFromBuffer } from "file-type";
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
@@ -42,123 +41,21 @@ import type { ApplicationsService } from "../applications/applications.service.t
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
 import { compileForm, type FormCheck } from "../catalog/form-validator.ts";
 import { recordChange } from "../ledger/outbox.ts";
+import {
+  type CarriedMaterial,
+  type CaseRow,
+  DELIVERABLE,
+  type DeliveredBody,
+  findCase,
+  formFor,
+  type HandoverBody,
+  materialIssues,
+  type UpdateBody,
+} from "./case-messages.ts";
 import type { FederationService, InboundMessage } from "./federation.service.ts";
+import { createJointCoordinator } from "./joint.ts";
 import { notCompetentReason, withinRegion } from "./jurisdiction.ts";
 import type { PeerTransport } from "./transport.ts";
-
-type CaseRow = Awaited<ReturnType<typeof findCase>>;
-
-function findCase(db: Db, id: string, role: "origin" | "competent") {
-  return db.selectFrom("federated_cases").selectAll().where("id", "=", id).where("role", "=", role).executeTakeFirst();
-}
-
-/**
- * 异地代收: the most a case's materials may weigh together, carried in its envelope (about 13.4 MB
- * as base64); each material is also held to its own size in the competent node's catalogue.
- */
-export const REMOTE_MATERIALS_MAX_BYTES = 10 * 1_048_576;
-
-/** A material carried in a hand-over envelope: the bytes (base64) and what the sender says of them. */
-interface CarriedMaterial {
-  code: string;
-  fileName: string;
-  sha256: string;
-  content: string;
-}
-
-interface HandoverBody {
-  caseId: string;
-  number: string;
-  mode: "online" | "remote_acceptance" | "joint";
-  serviceCode: string;
-  serviceName: string;
-  applicant: { kind: "resident" | "enterprise"; identifier: string; name: string; phone: string | null };
-  form: Record<string, unknown>;
-  channel: "pc" | "mobile" | "window";
-  /** 异地代收: the scanned materials and the receiving window's record. */
-  materials?: CarriedMaterial[];
-  reception?: Reception;
-  /** 多地联办: this case is a linked step of the sender's joint case. */
-  joint?: { caseId: string; stepKey: string; stepName: string };
-}
-
-interface UpdateBody extends FederatedCaseStep {
-  caseId: string;
-  competentNumber: string;
-  /** 多地联办: every linked step as the coordinating node knows them. */
-  plan?: FederatedJointStep[];
-}
-
-interface DeliveredBody {
-  caseId: string;
-  officialName: string;
-  departmentName: string;
-  at: string;
-}
-
-/** Step statuses that end a joint case, and those that finish a step. */
-const FAILED = ["rejected", "not_accepted", "withdrawn", "refused"];
-const DONE = ["approved", "delivered"];
-/** Statuses at which the receiving window may hand the result over (异地代收). */
-const DELIVERABLE = ["approved", "rejected", "not_accepted"];
-
-/** The form field that carries an earlier linked step's case number to a later one (permit → permitNumber). */
-const numberField = (stepKey: string) => `${stepKey.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}Number`;
-
-/**
- * Checks materials against a service's material list: each one known and to be uploaded, of an
- * accepted type (read from the bytes), within its size, all together within the envelope's bound,
- * and every required one present. Issues are named `<prefix>.<index>.<what>` or `<prefix>.<code>`.
- */
-async function materialIssues(
-  specs: ServiceDetailType["item"]["materials"],
-  materials: { code: string; bytes: Uint8Array }[],
-  prefix: string,
-): Promise<{ issues: FieldIssue[]; types: string[] }> {
-  const issues: FieldIssue[] = [];
-  const types: string[] = [];
-  let total = 0;
-  for (const [index, material] of materials.entries()) {
-    const spec = specs.find((m) => m.code === material.code);
-    total += material.bytes.length;
-    if (spec?.source !== "upload") {
-      issues.push({
-        field: `${prefix}.${index}.code`,
-        reason: "NOT_FOUND",
-        message: spec ? `${spec.name} is not uploaded for this service` : "This service asks for no such material",
-      });
-      types.push("");
-      continue;
-    }
-    if (material.bytes.length === 0)
-      issues.push({ field: `${prefix}.${index}.content`, reason: "EMPTY", message: "The file is empty" });
-    if (material.bytes.length > spec.maxSizeMb * 1_048_576)
-      issues.push({
-        field: `${prefix}.${index}.content`,
-        reason: "TOO_LARGE",
-        message: `${spec.name} may be at most ${spec.maxSizeMb} MB`,
-      });
-    const detected = material.bytes.length > 0 ? await fileTypeFromBuffer(material.bytes) : undefined;
-    types.push(detected?.mime ?? "");
-    if (material.bytes.length > 0 && (!detected || !(spec.accept as string[]).includes(detected.mime)))
-      issues.push({
-        field: `${prefix}.${index}.content`,
-        reason: "WRONG_TYPE",
-        message: `${spec.name} must be ${spec.accept.join(", ")}; this file is ${detected?.mime ?? "of an unknown type"}`,
-      });
-  }
-  if (total > REMOTE_MATERIALS_MAX_BYTES)
-    issues.push({
-      field: prefix,
-      reason: "TOO_LARGE",
-      message: `The materials of one cross-province case may weigh ${REMOTE_MATERIALS_MAX_BYTES / 1_048_576} MB together`,
-    });
-  const present = new Set(materials.map((m) => m.code));
-  for (const spec of specs)
-    if (spec.required && spec.source === "upload" && !present.has(spec.code))
-      issues.push({ field: `${prefix}.${spec.code}`, reason: "REQUIRED", message: `Scan and attach ${spec.name}` });
-  return { issues, types };
-}
 
 export function createFederatedCasesService({
   db,
@@ -323,250 +220,17 @@ export function createFederatedCasesService({
     });
   }
 
-  // --- 多地联办: the coordinating node's side -------------------------------------------------
-
-  async function jointStepsOf(trx: Db, jointCaseId: string) {
-    return trx
-      .selectFrom("federated_joint_steps")
-      .selectAll()
-      .where("joint_case_id", "=", jointCaseId)
-      .orderBy("position")
-      .execute();
-  }
-
-  function planView(steps: Awaited<ReturnType<typeof jointStepsOf>>): FederatedJointStep[] {
-    return steps.map((s) => ({
-      key: s.key,
-      name: s.name,
-      regionCode: s.region_code.trim(),
-      regionName: regionName(s.region_code.trim()),
-      serviceCode: s.service_code,
-      status: s.status,
-      number: s.number,
-    }));
-  }
-
-  /** The whole joint case's status and step from its steps' (the first step not done is the current one). */
-  function overall(steps: Awaited<ReturnType<typeof jointStepsOf>>): { status: string; step: string | null } {
-    const failed = steps.find((s) => FAILED.includes(s.status));
-    if (failed) return { status: failed.status, step: failed.name };
-    const current = steps.find((s) => !DONE.includes(s.status));
-    if (!current) {
-      const last = steps[steps.length - 1];
-      return { status: last?.status ?? "approved", step: last?.name ?? null };
-    }
-    if (current.position === 0) return { status: current.status, step: current.name };
-    return {
-      status: ["pending", "handed_over", "submitted"].includes(current.status) ? "under_review" : current.status,
-      step: current.name,
-    };
-  }
-
-  /**
-   * At the coordinating node, when the competent node of a joint item files it: plans the linked
-   * steps (where each runs, from the item and the form's source region). The first is the case itself.
-   */
-  async function planJoint(
-    trx: Db,
-    input: { caseId: string; version: ServiceVersion; form: Record<string, unknown>; number: string; now: Date },
-  ) {
-    const definition = input.version.item.joint;
-    if (!definition) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: "the service has no linked steps" });
-    const field = definition.sourceRegionField;
-    const source = memberFor(String(input.form[field] ?? ""));
-    if (!source || source.regionCode === self)
-      throw fieldError([
-        {
-          field: `form.${field}`,
-          reason: "NOT_A_MEMBER",
-          message: source
-            ? "The other region of a joint case cannot be this region"
-            : "No member of the federation serves this region",
-        },
-      ]);
-    for (const [position, step] of definition.steps.entries()) {
-      const region = step.at === "self" ? self : source.regionCode;
-      await trx
-        .insertInto("federated_joint_steps")
-        .values({
-          joint_case_id: input.caseId,
-          position,
-          key: step.key,
-          name: step.name,
-          region_code: region,
-          service_code: `${region}-${step.service}`,
-          step_case_id: position === 0 ? input.caseId : ids.uuid(),
-          application_id: position === 0 ? input.caseId : null,
-          number: position === 0 ? input.number : null,
-          status: position === 0 ? "submitted" : "pending",
-          last_seq: position === 0 ? 1 : 0,
-          created_at: input.now,
-          updated_at: input.now,
-        })
-        .execute();
-    }
-    return jointStepsOf(trx, input.caseId);
-  }
-
-  /** The applicant's identity and the joint case's form, read inside the transaction, for a next step. */
-  async function stepInput(trx: Db, joint: NonNullable<CaseRow>, steps: Awaited<ReturnType<typeof jointStepsOf>>) {
-    const account = await trx
-      .selectFrom("accounts")
-      .select(["kind", "username", "name", "phone"])
-      .where("id", "=", joint.applicant_id as string)
-      .executeTakeFirstOrThrow();
-    const application = await trx
-      .selectFrom("applications")
-      .select(["form"])
-      .where("id", "=", joint.application_id as string)
-      .executeTakeFirstOrThrow();
-    const form: Record<string, unknown> = { ...(application.form as Record<string, unknown>) };
-    for (const step of steps) if (step.number) form[numberField(step.key)] = step.number;
-    return {
-      applicant: {
-        kind: account.kind === "enterprise" ? ("enterprise" as const) : ("resident" as const),
-        identifier: account.username,
-        name: account.name,
-        phone: account.phone,
-      },
-      form,
-    };
-  }
-
-  /** Keeps of `form` what the step's own form knows (each step's service has its own form). */
-  function formFor(version: ServiceVersion, form: Record<string, unknown>) {
-    const known = new Set(Object.keys(version.item.form.schema.properties));
-    return Object.fromEntries(Object.entries(form).filter(([k]) => known.has(k)));
-  }
-
-  /**
-   * Files the next linked step where it runs: here as one of this node's applications (submitted at
-   * once), or handed over to the step's region. Answers the timeline entry when it was filed here.
-   */
-  async function startStep(
-    trx: Db,
-    joint: NonNullable<CaseRow>,
-    steps: Awaited<ReturnType<typeof jointStepsOf>>,
-    next: Awaited<ReturnType<typeof jointStepsOf>>[number],
-    now: Date,
-  ): Promise<FederatedCaseStep | undefined> {
-    const { applicant, form } = await stepInput(trx, joint, steps);
-    const region = next.region_code.trim();
-    if (region === self) {
-      const version = await catalog.currentVersion(next.service_code, undefined, trx);
-      await catalog.versionById(version.id, trx);
-      const filed = await applications.receiveHandover(trx, version, {
-        id: next.step_case_id,
-        applicantId: joint.applicant_id as string,
-        applicantKind: applicant.kind,
-        form: formFor(version, form),
-        channel: "pc",
-        idempotencyKey: `joint:${next.step_case_id}`,
-        payload: { mode: "joint", joint: { caseId: joint.id, stepKey: next.key } },
-      });
-      await trx
-        .updateTable("federated_joint_steps")
-        .set({ application_id: filed.id, number: filed.number, status: "submitted", last_seq: 1, updated_at: now })
-        .where("step_case_id", "=", next.step_case_id)
-        .execute();
-      return { seq: 0, type: "submit", status: "submitted", step: null, at: now.toISOString(), region: self };
-    }
-    const body: HandoverBody = {
-      caseId: next.step_case_id,
-      number: joint.number,
-      mode: "joint",
-      serviceCode: next.service_code,
-      serviceName: next.name,
-      applicant,
-      form,
-      channel: "pc",
-      joint: { caseId: joint.id, stepKey: next.key, stepName: next.name },
-    };
-    await federation.send(trx, {
-      to: region,
-      type: "case.handover",
-      subject: next.step_case_id,
-      idempotencyKey: `${next.step_case_id}/handover`,
-      body: body as unknown as Record<string, unknown>,
-      actor: null,
-    });
-    await trx
-      .updateTable("federated_joint_steps")
-      .set({ status: "handed_over", updated_at: now })
-      .where("step_case_id", "=", next.step_case_id)
-      .execute();
-    return undefined;
-  }
-
-  /**
-   * At the coordinating node: an action on one linked step (here or reported by the step's node).
-   * Records the step's progress, starts the next step once it is approved, appends the action to the
-   * joint case's one timeline and reports it to the origin — all in the caller's transaction, with
-   * the joint case's row locked so reports from several nodes take turns.
-   */
-  async function onJointStep(
-    trx: Db,
-    jointCaseId: string,
-    position: number,
-    progress: { status?: string; number?: string | null; seq?: number },
-    entry: FederatedCaseStep,
-  ) {
-    const joint = await trx
-      .selectFrom("federated_cases")
-      .selectAll()
-      .where("id", "=", jointCaseId)
-      .where("role", "=", "competent")
-      .forUpdate()
-      .executeTakeFirst();
-    if (!joint) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `no joint case ${jointCaseId}` });
-    const now = clock.now();
-    await trx
-      .updateTable("federated_joint_steps")
-      .set({
-        ...(progress.status ? { status: progress.status } : {}),
-        ...(progress.number ? { number: progress.number } : {}),
-        ...(progress.seq ? { last_seq: progress.seq } : {}),
-        updated_at: now,
-      })
-      .where("joint_case_id", "=", jointCaseId)
-      .where("position", "=", position)
-      .execute();
-    let steps = await jointStepsOf(trx, jointCaseId);
-    const step = steps[position];
-    const entries: FederatedCaseStep[] = [{ ...entry, stepKey: step?.key ?? entry.stepKey }];
-    const next = steps[position + 1];
-    if (progress.status === "approved" && next && next.status === "pending") {
-      const filed = await startStep(trx, joint, steps, next, now);
-      if (filed) entries.push({ ...filed, stepKey: next.key });
-      steps = await jointStepsOf(trx, jointCaseId);
-    }
-    const plan = planView(steps);
-    const { status, step: stepName } = overall(steps);
-    let seq = joint.last_seq;
-    const numbered = entries.map((e) => ({ ...e, seq: ++seq, regionName: regionName(e.region ?? self) }));
-    await trx
-      .updateTable("federated_cases")
-      .set({
-        status,
-        step: stepName,
-        timeline: JSON.stringify([...(joint.timeline as FederatedCaseStep[]), ...numbered]),
-        joint_steps: JSON.stringify(plan),
-        last_seq: seq,
-        updated_at: now,
-      })
-      .where("id", "=", jointCaseId)
-      .where("role", "=", "competent")
-      .execute();
-    for (const [i, e] of numbered.entries())
-      await report(trx, joint.origin_region, {
-        ...e,
-        // The origin shows the whole case's status after the last entry; each entry keeps its own.
-        ...(i === numbered.length - 1 ? { caseStatus: status, caseStep: stepName } : {}),
-        caseId: jointCaseId,
-        competentNumber: joint.competent_number ?? joint.number,
-        plan,
-      } as UpdateBody);
-  }
+  const { planView, planJoint, onJointStep, startLocalJoint } = createJointCoordinator({
+    self,
+    clock,
+    ids,
+    federation,
+    catalog,
+    applications,
+    regionName,
+    memberFor,
+    report,
+  });
 
   // --- Messages ---------------------------------------------------------------------------------
 
@@ -685,58 +349,6 @@ export function createFederatedCasesService({
       return { version, materials };
     },
   );
-
-  /**
-   * A joint item applied for on this node's own portal (the applicant's account is here): its
-   * submission plans the linked steps at once, this node being both origin and coordinator. A source
-   * region the federation does not serve refuses the submission (400 on that field). Answers whether
-   * the application was such an item.
-   */
-  async function startLocalJoint(
-    trx: Db,
-    action: { applicationId: string; at: Date },
-    entry: FederatedCaseStep,
-  ): Promise<boolean> {
-    const application = await trx
-      .selectFrom("applications")
-      .select(["id", "number", "service_code", "service_version_id", "applicant_id", "form"])
-      .where("id", "=", action.applicationId)
-      .executeTakeFirstOrThrow();
-    const version = await catalog.versionById(application.service_version_id, trx);
-    if (!version.item.joint || !version.item.handlingModes.includes("joint")) return false;
-    const form = application.form as Record<string, unknown>;
-    const plan = await planJoint(trx, {
-      caseId: application.id,
-      version,
-      form,
-      number: application.number,
-      now: action.at,
-    });
-    await trx
-      .insertInto("federated_cases")
-      .values({
-        id: application.id,
-        role: "competent",
-        mode: "joint",
-        number: application.number,
-        origin_region: self,
-        competent_region: self,
-        service_code: application.service_code,
-        service_name: version.item.name,
-        applicant_id: application.applicant_id,
-        application_id: application.id,
-        competent_number: application.number,
-        status: "submitted",
-        step: plan[0]?.name ?? null,
-        timeline: JSON.stringify([{ ...entry, seq: 1, stepKey: plan[0]?.key }]),
-        last_seq: 1,
-        joint_steps: JSON.stringify(planView(plan)),
-        created_at: action.at,
-        updated_at: action.at,
-      })
-      .execute();
-    return true;
-  }
 
   // At the node where an application runs: every action on a case that came from another node goes
   // back to it, in the action's own transaction. At a coordinating node, the actions on the linked

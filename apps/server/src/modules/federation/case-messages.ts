@@ -1,0 +1,134 @@
+// What the cross-province cases' messages carry between nodes (case.handover, case.update,
+// case.delivered), and the checks both ends make of the materials a window sends (异地代收).
+
+import type {
+  FederatedCaseStep,
+  FederatedJointStep,
+  FieldIssue,
+  Reception,
+  ServiceDetail as ServiceDetailType,
+} from "@tongban/contracts";
+import { fileTypeFromBuffer } from "file-type";
+import type { Db } from "../../db/database.ts";
+import type { ServiceVersion } from "../catalog/catalog.service.ts";
+
+export type CaseRow = Awaited<ReturnType<typeof findCase>>;
+
+export function findCase(db: Db, id: string, role: "origin" | "competent") {
+  return db.selectFrom("federated_cases").selectAll().where("id", "=", id).where("role", "=", role).executeTakeFirst();
+}
+
+/**
+ * 异地代收: the most a case's materials may weigh together, carried in its envelope (about 13.4 MB
+ * as base64); each material is also held to its own size in the competent node's catalogue.
+ */
+export const REMOTE_MATERIALS_MAX_BYTES = 10 * 1_048_576;
+
+/** A material carried in a hand-over envelope: the bytes (base64) and what the sender says of them. */
+export interface CarriedMaterial {
+  code: string;
+  fileName: string;
+  sha256: string;
+  content: string;
+}
+
+export interface HandoverBody {
+  caseId: string;
+  number: string;
+  mode: "online" | "remote_acceptance" | "joint";
+  serviceCode: string;
+  serviceName: string;
+  applicant: { kind: "resident" | "enterprise"; identifier: string; name: string; phone: string | null };
+  form: Record<string, unknown>;
+  channel: "pc" | "mobile" | "window";
+  /** 异地代收: the scanned materials and the receiving window's record. */
+  materials?: CarriedMaterial[];
+  reception?: Reception;
+  /** 多地联办: this case is a linked step of the sender's joint case. */
+  joint?: { caseId: string; stepKey: string; stepName: string };
+}
+
+export interface UpdateBody extends FederatedCaseStep {
+  caseId: string;
+  competentNumber: string;
+  /** 多地联办: every linked step as the coordinating node knows them. */
+  plan?: FederatedJointStep[];
+}
+
+export interface DeliveredBody {
+  caseId: string;
+  officialName: string;
+  departmentName: string;
+  at: string;
+}
+
+/** Step statuses that end a joint case, and those that finish a step. */
+export const FAILED = ["rejected", "not_accepted", "withdrawn", "refused"];
+export const DONE = ["approved", "delivered"];
+/** Statuses at which the receiving window may hand the result over (异地代收). */
+export const DELIVERABLE = ["approved", "rejected", "not_accepted"];
+
+/** The form field that carries an earlier linked step's case number to a later one (permit → permitNumber). */
+export const numberField = (stepKey: string) =>
+  `${stepKey.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}Number`;
+
+/**
+ * Checks materials against a service's material list: each one known and to be uploaded, of an
+ * accepted type (read from the bytes), within its size, all together within the envelope's bound,
+ * and every required one present. Issues are named `<prefix>.<index>.<what>` or `<prefix>.<code>`.
+ */
+export async function materialIssues(
+  specs: ServiceDetailType["item"]["materials"],
+  materials: { code: string; bytes: Uint8Array }[],
+  prefix: string,
+): Promise<{ issues: FieldIssue[]; types: string[] }> {
+  const issues: FieldIssue[] = [];
+  const types: string[] = [];
+  let total = 0;
+  for (const [index, material] of materials.entries()) {
+    const spec = specs.find((m) => m.code === material.code);
+    total += material.bytes.length;
+    if (spec?.source !== "upload") {
+      issues.push({
+        field: `${prefix}.${index}.code`,
+        reason: "NOT_FOUND",
+        message: spec ? `${spec.name} is not uploaded for this service` : "This service asks for no such material",
+      });
+      types.push("");
+      continue;
+    }
+    if (material.bytes.length === 0)
+      issues.push({ field: `${prefix}.${index}.content`, reason: "EMPTY", message: "The file is empty" });
+    if (material.bytes.length > spec.maxSizeMb * 1_048_576)
+      issues.push({
+        field: `${prefix}.${index}.content`,
+        reason: "TOO_LARGE",
+        message: `${spec.name} may be at most ${spec.maxSizeMb} MB`,
+      });
+    const detected = material.bytes.length > 0 ? await fileTypeFromBuffer(material.bytes) : undefined;
+    types.push(detected?.mime ?? "");
+    if (material.bytes.length > 0 && (!detected || !(spec.accept as string[]).includes(detected.mime)))
+      issues.push({
+        field: `${prefix}.${index}.content`,
+        reason: "WRONG_TYPE",
+        message: `${spec.name} must be ${spec.accept.join(", ")}; this file is ${detected?.mime ?? "of an unknown type"}`,
+      });
+  }
+  if (total > REMOTE_MATERIALS_MAX_BYTES)
+    issues.push({
+      field: prefix,
+      reason: "TOO_LARGE",
+      message: `The materials of one cross-province case may weigh ${REMOTE_MATERIALS_MAX_BYTES / 1_048_576} MB together`,
+    });
+  const present = new Set(materials.map((m) => m.code));
+  for (const spec of specs)
+    if (spec.required && spec.source === "upload" && !present.has(spec.code))
+      issues.push({ field: `${prefix}.${spec.code}`, reason: "REQUIRED", message: `Scan and attach ${spec.name}` });
+  return { issues, types };
+}
+
+/** Keeps of `form` what the step's own form knows (each step's service has its own form). */
+export function formFor(version: ServiceVersion, form: Record<string, unknown>) {
+  const known = new Set(Object.keys(version.item.form.schema.properties));
+  return Object.fromEntries(Object.entries(form).filter(([k]) => known.has(k)));
+}

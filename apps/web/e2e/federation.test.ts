@@ -2,7 +2,8 @@
 // `npm start` runs). A resident whose household is in 渭南 but who lives in 福州 finds 渭南's
 // household certificate on 福州's portal, is told field by field what the form lacks, applies, and
 // follows the case that 渭南 filed from 福州. 福州's window receives a 渭南 resident in person
-// (异地代收代办), 渭南 decides, and the window delivers the result.
+// (异地代收代办), 渭南 decides, and the window delivers the result. A 福州 resident moving to 渭南
+// applies for 渭南's one-stop household move (多地联办) from 福州's portal and sees its linked steps.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,6 +167,9 @@ browserSuite("跨省通办 across three nodes", () => {
       // Without the two checks confirmed, nothing is forwarded and both are named.
       await page.getByRole("button", { name: "核验完毕，转交审批地" }).click();
       await expect.poll(() => page.locator(".ant-form-item-explain-error").count()).toBeGreaterThanOrEqual(2);
+      const explained = (await page.locator(".ant-form-item-explain-error").allTextContents()).join(" ");
+      expect(explained).toContain("请当面核验申请人身份后勾选确认");
+      expect(explained).toContain("请完成材料形式审查后勾选确认");
       await page.getByLabel("已当面核验申请人身份，与证件一致").check();
       await page.getByLabel("已对材料进行形式审查：齐全、清晰、与申请表一致").check();
       await page.getByLabel("已核验原件").check();
@@ -211,6 +215,37 @@ browserSuite("跨省通办 across three nodes", () => {
       await page.getByRole("button", { name: "确认送达" }).click();
       await expect.poll(() => page.locator("main").textContent(), { timeout: 15_000 }).toMatch(/已送达/);
       await expect.poll(() => page.getByRole("button", { name: "确认送达" }).count()).toBe(0);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("多地联办: a 福州 resident applies for 渭南's household move from 福州's portal and sees its linked steps", async () => {
+    const fz = node(fuzhou, "350100");
+    const lin = fz.accounts.find((a) => !a.totpSecret && a.username.startsWith("350102")) as DemoAccount;
+    const { page, problems } = await newPage(browser, phone);
+    await recordingFailure(page, "federation-joint", async () => {
+      await logIn(page, fz, lin.username);
+      await page.goto(`${fuzhou}/services`);
+      const card = page.locator('[data-federated-service="610500-GA-0101"]');
+      await expect.poll(() => card.textContent()).toContain("渭南市");
+      await card.getByRole("link").click();
+      await page.getByRole("heading", { level: 1, name: "户口跨省迁移（迁入地一站式办理）" }).waitFor();
+      await expect.poll(() => page.locator("main").textContent()).toContain("多地联办");
+      await page.getByLabel("迁出地（现户口所在地）").fill("350102");
+      await page.getByLabel("迁出地户籍地址").fill("福建省福州市鼓楼区东街 12 号");
+      await page.getByLabel("迁入地详细地址").fill("陕西省渭南市临渭区朝阳大街 66 号");
+      await page.getByLabel("迁移原因").selectOption("house_purchase");
+      await page.getByLabel("迁移人数（含本人）").selectOption("1");
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole("button", { name: "提交跨省申请" }).click();
+      await page.waitForURL(/\/me\/federated\//);
+      await page.getByRole("heading", { name: "联办步骤" }).waitFor({ timeout: 30_000 });
+      const steps = page.getByRole("heading", { name: "联办步骤" }).locator("xpath=..").getByRole("listitem");
+      await expect.poll(() => steps.count()).toBe(3);
+      const text = (await page.locator("main").textContent()) ?? "";
+      for (const name of ["准迁审批", "迁出登记", "落户登记", "办理地：渭南市", "办理地：福州市", "多地联办"])
+        expect(text).toContain(name);
+      expect(await axeViolations(page)).toEqual([]);
     });
     expect(problems).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Tag, Timeline }
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
+import { isApiError } from "../api/client.ts";
 import { deliverFederated, federatedCaseQuery } from "../api/federation.ts";
 import { formatDateTime } from "../format.ts";
 import { errorMessage } from "../forms/errors.ts";
@@ -103,7 +104,9 @@ function DeliverCard({ value }: { value: FederatedCase }) {
       void queryClient.invalidateQueries({ queryKey: ["federation"] });
       void message.success(t("federation.delivered_ok", { region: value.competentName }));
     } catch (error) {
-      setProblem(errorMessage(t, error));
+      if (isApiError(error) && error.fieldIssues.some((issue) => issue.field.startsWith("recipientCheck")))
+        form.setFields([{ name: ["recipientCheck", "verified"], errors: [t("federation.confirmRecipient")] }]);
+      else setProblem(errorMessage(t, error));
     } finally {
       setBusy(false);
     }

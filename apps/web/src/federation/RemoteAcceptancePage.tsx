@@ -36,20 +36,32 @@ function ReceptionForm({ detail }: { detail: FederatedServiceDetail }) {
   const item = detail.item;
   const uploads = item.materials.filter((m) => m.source === "upload");
 
-  const showIssues = (issues: FieldIssue[], codes: string[]) => {
+  const showIssues = (issues: FieldIssue[], codes: string[], kind: string) => {
     const fields: { name: string | (string | number)[]; errors: string[] }[] = [];
     const unplaced: string[] = [];
+    const applicantGroup: Record<string, string> = {
+      identifier: kind === "enterprise" ? "creditCode" : "idNumber",
+      name: "name",
+      phone: "phone",
+    };
     for (const issue of issues) {
       const [head, second, third] = issue.field.split(".");
       if (head === "form" && second && item.form.ui.order.includes(second))
         fields.push({ name: second, errors: [fieldMessage(t, messageGroup(item.form, second), issue.reason)] });
-      else if (head === "applicant" && second) fields.push({ name: ["applicant", second], errors: [issue.message] });
-      else if (head === "identityCheck") fields.push({ name: ["identityCheck", "verified"], errors: [issue.message] });
-      else if (head === "materialsChecked") fields.push({ name: "materialsChecked", errors: [issue.message] });
-      else if (head === "materials" && second !== undefined) {
+      else if (head === "applicant" && second)
+        fields.push({
+          name: ["applicant", second],
+          errors: [fieldMessage(t, applicantGroup[second] ?? "any", issue.reason)],
+        });
+      else if (head === "identityCheck")
+        fields.push({ name: ["identityCheck", "verified"], errors: [t("federation.remote.confirmIdentity")] });
+      else if (head === "materialsChecked")
+        fields.push({ name: "materialsChecked", errors: [t("federation.remote.confirmMaterials")] });
+      else if (head === "materials") {
         const code = third ? codes[Number(second)] : second;
         const spec = uploads.find((m) => m.code === code);
-        unplaced.push(spec ? `${spec.name}：${issue.message}` : issue.message);
+        const sentence = fieldMessage(t, "material", issue.reason);
+        unplaced.push(spec ? `${spec.name}：${sentence}` : sentence);
       } else unplaced.push(issue.message);
     }
     form.setFields(fields);
@@ -101,6 +113,7 @@ function ReceptionForm({ detail }: { detail: FederatedServiceDetail }) {
         showIssues(
           error.fieldIssues,
           chosen.map((c) => c.spec.code),
+          values.applicant?.kind ?? "resident",
         );
       else setSummary([errorMessage(t, error)]);
       setBusy(false);
@@ -138,7 +151,7 @@ function ReceptionForm({ detail }: { detail: FederatedServiceDetail }) {
         <legend>{t("federation.remote.materials")}</legend>
         {uploads.map((m) => (
           <div key={m.code} className="tb-material-row">
-            <label htmlFor={`scan-${m.code}`}>
+            <label htmlFor={`scan-${m.code}`} className="tb-material-label">
               {t("federation.remote.file", { name: m.name })}（
               {m.required ? t("federation.remote.required") : t("federation.remote.optional")}）
             </label>

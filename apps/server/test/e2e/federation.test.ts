@@ -401,6 +401,14 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     });
     expect(decided.canDeliver).toBe(true);
 
+    // 渭南's own window does not deliver it: the result goes back to the window that received it.
+    const notHere = await wnWindow.call("POST", `/api/v1/applications/${id}/actions`, {
+      type: "deliver",
+      method: "window",
+    });
+    expect(notHere.status).toBe(409);
+    expect(notHere.json.details.reason).toContain("福州市");
+
     // Another department's window neither sees nor delivers it.
     const otherWindow = await staff(FZ, "fz.mz.window");
     expect((await otherWindow.call("GET", `/api/v1/federation/cases/${id}`)).status).toBe(404);

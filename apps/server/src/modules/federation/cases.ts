@@ -369,10 +369,17 @@ export function createFederatedCasesService({
     if (action.type === "submit" && !action.payload.handedOver && (await startLocalJoint(trx, action, entry))) return;
     const row = await trx
       .selectFrom("federated_cases")
-      .select(["id", "origin_region", "timeline", "last_seq", "joint_steps", "joint_case_id"])
+      .select(["id", "mode", "origin_region", "timeline", "last_seq", "joint_steps", "joint_case_id"])
       .where("application_id", "=", action.applicationId)
       .where("role", "=", "competent")
       .executeTakeFirst();
+    // 异地代收: the result goes back to the window that received the applicant, which delivers it;
+    // a window here delivering it too would hand out a second result (the whole action rolls back).
+    if (row?.mode === "remote_acceptance" && action.type === "deliver")
+      throw new AppError("ACTION_NOT_ALLOWED", {
+        action: "deliver",
+        reason: `the result is delivered at the window of ${regionName(row.origin_region)} that received the case`,
+      });
     if (row?.joint_steps) {
       await onJointStep(trx, row.id, 0, { status: action.status, seq: action.seq }, entry);
       return;

@@ -6,12 +6,13 @@
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
+import { databaseCpuSeconds } from "./cpu.ts";
 
 const { values } = parseArgs({
   options: {
@@ -74,22 +75,6 @@ async function serverCpuSeconds(base: string): Promise<number | undefined> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const match = text.match(/^tongban_process_cpu_seconds_total (\S+)$/m);
   return match ? Number(match[1]) : undefined;
-}
-
-/** CPU seconds of the PostgreSQL backends serving `database` on this machine (Linux /proc). */
-function databaseCpuSeconds(database: string | undefined): number | undefined {
-  if (!database || !existsSync("/proc/self/stat")) return undefined;
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(` ${database} `)) continue;
-      const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The backend ended meanwhile.
-    }
-  }
-  return ticks / 100;
 }
 
 async function measured(base: string, database: string | undefined, options: autocannon.Options) {

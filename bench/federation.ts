@@ -4,8 +4,13 @@
 //   - hand-over request: a 渭南-registered resident living in 福州 applies at 福州 (POST /federation/cases);
 //   - hand-over acknowledged: from the message's commit in 福州's outbox to 渭南's signed receipt
 //     (the case filed and submitted at 渭南 in between) — the latency a hand-over adds;
-//   - throughput: hand-overs acknowledged per second with many in flight.
+//   - throughput: hand-overs acknowledged per second with many in flight, and the CPU each one cost
+//     the two node processes (and their PostgreSQL backends), which the machine's load disturbs least.
+// Each node has its own database: an embedded PGlite (the demo's), or a fresh PostgreSQL database each
+// (as a real node runs), or one run of each.
 //   npx tsx bench/federation.ts [--cases 300] [--burst 2000] [--concurrency 64] [--port 19400]
+//                               [--database pglite|postgres|both] [--cpu-prof <folder for the nodes' profiles>]
+// PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +18,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { idNumberCheckCharacter } from "@tongban/contracts";
 import { generate } from "otplib";
+import pg from "pg";
 import { prepareDemoFederation } from "../apps/server/src/modules/federation/demo-federation.ts";
+import { databaseCpuSeconds, processCpuSeconds } from "./cpu.ts";
 
 const { values } = parseArgs({
   options: {
@@ -21,38 +28,56 @@ const { values } = parseArgs({
     burst: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "64" },
     port: { type: "string", default: "19400" },
+    database: { type: "string", default: "pglite" },
+    // A folder: each node process writes a V8 CPU profile there when it stops (node --cpu-prof).
+    "cpu-prof": { type: "string" },
   },
 });
 const CASES = Number(values.cases);
 const BURST = Number(values.burst);
 const CONCURRENCY = Number(values.concurrency);
+const kinds = (values.database === "both" ? ["pglite", "postgres"] : [values.database]) as ("pglite" | "postgres")[];
+if (kinds.some((k) => k !== "pglite" && k !== "postgres")) throw new Error("--database is pglite, postgres or both");
+const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const root = new URL("..", import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), "tb-bench-federation-"));
-const { nodes, trustListFile, adminKeyFile } = prepareDemoFederation({
-  dataDir,
-  port: Number(values.port),
-  host: "127.0.0.1",
-  ledgerSm2: true,
-});
-const [fuzhou, weinan] = nodes as [(typeof nodes)[number], (typeof nodes)[number]];
-const children: ChildProcess[] = [];
 
-function startNode(node: (typeof nodes)[number]): Promise<void> {
+async function onPostgres(statement: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+type Node = ReturnType<typeof prepareDemoFederation>["nodes"][number];
+
+/** Starts a node process; answers it once it listens. */
+function startNode(
+  node: Node,
+  files: { trustListFile: string; adminKeyFile: string },
+  databaseUrl: string,
+  children: ChildProcess[],
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+    const profile = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", "apps/server/src/main.ts"], {
       cwd: root,
       env: {
         ...process.env,
         PORT: String(node.port),
         DATA_DIR: node.dataDir,
         NODE_REGION: node.regionCode,
-        // Each node its own embedded database, whatever the shell says.
-        DATABASE_URL: "",
-        FEDERATION_TRUST_LIST: trustListFile,
-        FEDERATION_ADMIN_KEY: `@${adminKeyFile}`,
+        // Each node its own database, whatever the shell says: "" is the embedded one.
+        DATABASE_URL: databaseUrl,
+        FEDERATION_TRUST_LIST: files.trustListFile,
+        FEDERATION_ADMIN_KEY: `@${files.adminKeyFile}`,
         DEMO_PROVIDERS: "false",
         LOG_LEVEL: "warn",
         LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
+        // Each node would start the payment sandbox on the same default port.
+        PAYMENT_SANDBOX_PORT: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -60,7 +85,7 @@ function startNode(node: (typeof nodes)[number]): Promise<void> {
     let output = "";
     child.stdout?.on("data", (chunk) => {
       output += chunk;
-      if (output.includes("is running")) resolve();
+      if (output.includes("is running")) resolve(child);
     });
     child.stderr?.on("data", (chunk) => {
       output += chunk;
@@ -102,9 +127,59 @@ const summary = (label: string, samples: number[]) => {
   );
 };
 
-async function main() {
-  await Promise.all([startNode(fuzhou), startNode(weinan)]);
-  const accountsOf = (node: typeof fuzhou) =>
+async function run(kind: "pglite" | "postgres", port: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), "tb-bench-federation-"));
+  const { nodes, ...files } = prepareDemoFederation({ dataDir, port, host: "127.0.0.1", ledgerSm2: true });
+  const [fuzhou, weinan] = nodes as [Node, Node];
+  const children: ChildProcess[] = [];
+  const databases =
+    kind === "postgres" ? [fuzhou, weinan].map((n) => `tongban_bench_fed_${n.regionCode}_${Date.now()}`) : [];
+  try {
+    for (const name of databases) await onPostgres(`create database ${name}`);
+    const urlOf = (i: number) => {
+      if (kind === "pglite") return "";
+      const url = new URL(adminUrl);
+      url.pathname = `/${databases[i]}`;
+      return url.toString();
+    };
+    const [fzProcess, wnProcess] = await Promise.all([
+      startNode(fuzhou, files, urlOf(0), children),
+      startNode(weinan, files, urlOf(1), children),
+    ]);
+    await drive(kind, fuzhou, weinan, [fzProcess, wnProcess], databases);
+  } finally {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.removeAllListeners("exit");
+            if (child.exitCode !== null) return resolve(undefined);
+            child.once("exit", resolve);
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+    for (const name of databases) await onPostgres(`drop database if exists ${name} with (force)`).catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds of the two node processes and of their databases' PostgreSQL backends. */
+function cpuNow(processes: ChildProcess[], databases: string[]) {
+  return {
+    nodes: processes.map((p) => processCpuSeconds(p.pid) ?? Number.NaN),
+    databases: databases.map((d) => databaseCpuSeconds(d) ?? Number.NaN),
+  };
+}
+
+async function drive(
+  kind: "pglite" | "postgres",
+  fuzhou: Node,
+  weinan: Node,
+  processes: ChildProcess[],
+  databases: string[],
+) {
+  const accountsOf = (node: Node) =>
     JSON.parse(readFileSync(join(node.dataDir, "demo-accounts.json"), "utf8")) as {
       username: string;
       password: string;
@@ -185,13 +260,16 @@ async function main() {
       await new Promise((r) => setTimeout(r, 2));
     }
   }
-  console.log(`\nCross-node hand-overs 福州 → 渭南, two node processes on PGlite (${CASES} of each, one at a time)`);
+  console.log(
+    `\nCross-node hand-overs 福州 → 渭南, two node processes on ${kind === "pglite" ? "PGlite" : "PostgreSQL"} (${CASES} of each, one at a time)`,
+  );
   summary("local case at 渭南 (create, form, submit)", localMs);
   summary("hand-over request at 福州", requestMs);
   summary("hand-over acknowledged (outbox → receipt)", ackMs);
 
   // Throughput: BURST hand-overs with CONCURRENCY requests in flight, until every one is acknowledged.
   let next = 0;
+  const cpuBefore = cpuNow(processes, databases);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -204,28 +282,31 @@ async function main() {
   const requested = performance.now() - started;
   await drain();
   const acknowledged = performance.now() - started;
+  const cpuAfter = cpuNow(processes, databases);
+  const perHandover = (before: number[], after: number[]) =>
+    after.map((a, i) => (((a - (before[i] as number)) * 1000) / BURST).toFixed(2));
+  const [fzCpu, wnCpu] = perHandover(cpuBefore.nodes, cpuAfter.nodes);
+  const [fzDb, wnDb] = perHandover(cpuBefore.databases, cpuAfter.databases);
   console.log(
     `\n${BURST} hand-overs, ${CONCURRENCY} in flight: requests ${(BURST / (requested / 1000)).toFixed(0)}/s, ` +
       `acknowledged ${(BURST / (acknowledged / 1000)).toFixed(0)}/s (all acknowledged after ${(acknowledged / 1000).toFixed(1)} s)`,
   );
+  console.log(
+    `CPU per hand-over: 福州 node ${fzCpu} ms, 渭南 node ${wnCpu} ms` +
+      (kind === "postgres"
+        ? `; PostgreSQL backends 福州 ${fzDb} ms, 渭南 ${wnDb} ms`
+        : " (PGlite runs inside each node)"),
+  );
 }
 
-main()
-  .catch((error) => {
+console.log(`Load average before: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
+const port = Number(values.port);
+for (const [i, kind] of kinds.entries()) {
+  try {
+    await run(kind, port + 10 * i);
+  } catch (error) {
     console.error(error);
     process.exitCode = 1;
-  })
-  .finally(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((resolve) => {
-            child.removeAllListeners("exit");
-            if (child.exitCode !== null) return resolve(undefined);
-            child.once("exit", resolve);
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  }
+}
+console.log(`Load average after: ${readFileSync("/proc/loadavg", "utf8").trim()}`);

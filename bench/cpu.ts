@@ -1,0 +1,34 @@
+// CPU time of processes on this machine, from Linux /proc: the figure a shared machine disturbs least
+// (other processes slow a request down, but do not make it cost the server more CPU).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+
+/** User + system CPU seconds from a /proc/<pid>/stat line (the fields after the command's name). */
+function statSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds process `pid` has used, or undefined when it cannot be read (not Linux, gone). */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return statSeconds(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of the PostgreSQL backends serving `database` on this machine (Linux /proc). */
+export function databaseCpuSeconds(database: string | undefined): number | undefined {
+  if (!database || !existsSync("/proc/self/stat")) return undefined;
+  let seconds = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(` ${database} `)) continue;
+      seconds += statSeconds(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      // The backend ended meanwhile.
+    }
+  }
+  return seconds;
+}

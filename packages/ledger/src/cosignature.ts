@@ -4,7 +4,7 @@
 // over "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint text.
 import { concatBytes, utf8Encode } from "./bytes.ts";
 import { type Checkpoint, parseCheckpoint } from "./checkpoint.ts";
-import { ED25519_SIGNATURE_SIZE, ed25519PublicKey, ed25519Sign, ed25519Verify } from "./crypto/ed25519.ts";
+import { ED25519_SIGNATURE_SIZE, ed25519PublicKey, ed25519Signer, ed25519Verifier } from "./crypto/ed25519.ts";
 import { computeKeyId, type NoteSigner, type NoteVerifier, parseNote, signNote, verifyNote } from "./note.ts";
 import { fail, ok, type Result } from "./result.ts";
 
@@ -29,6 +29,7 @@ export function cosignatureMessage(timestamp: number | bigint, checkpointText: U
 /** C2SP tlog-cosignature "Format": a cosigner for `name` from a 32-byte Ed25519 seed. */
 export function cosignatureSigner(name: string, seed: Uint8Array, clock: Clock = systemClock): NoteSigner {
   const keyId = computeKeyId(name, concatBytes(Uint8Array.of(COSIGNATURE_V1_TYPE), ed25519PublicKey(seed)));
+  const signEd25519 = ed25519Signer(seed);
   return {
     name,
     keyId,
@@ -39,7 +40,7 @@ export function cosignatureSigner(name: string, seed: Uint8Array, clock: Clock =
       }
       const stamp = new Uint8Array(8);
       new DataView(stamp.buffer).setBigUint64(0, BigInt(timestamp), false);
-      return concatBytes(stamp, ed25519Sign(seed, cosignatureMessage(timestamp, text)));
+      return concatBytes(stamp, signEd25519(cosignatureMessage(timestamp, text)));
     },
   };
 }
@@ -47,13 +48,14 @@ export function cosignatureSigner(name: string, seed: Uint8Array, clock: Clock =
 /** C2SP tlog-cosignature "Format": verifies cosignature/v1 signatures by the key `publicKey`. */
 export function cosignatureVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
   const keyId = computeKeyId(name, concatBytes(Uint8Array.of(COSIGNATURE_V1_TYPE), publicKey));
+  const verifyEd25519 = ed25519Verifier(publicKey);
   return {
     name,
     keyId,
     verify(text, signature) {
       const timestamp = cosignatureTimestamp(signature);
       if (timestamp === undefined) return false;
-      return ed25519Verify(publicKey, cosignatureMessage(timestamp, text), signature.subarray(8));
+      return verifyEd25519(cosignatureMessage(timestamp, text), signature.subarray(8));
     },
   };
 }

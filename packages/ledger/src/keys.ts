@@ -9,8 +9,8 @@ import { type Clock, COSIGNATURE_V1_TYPE, cosignatureSigner, cosignatureVerifier
 import {
   ED25519_KEY_SIZE,
   ed25519PublicKey,
-  ed25519Sign,
-  ed25519Verify,
+  ed25519Signer,
+  ed25519Verifier,
   generateEd25519KeyPair,
 } from "./crypto/ed25519.ts";
 import {
@@ -128,8 +128,10 @@ export function parseVerifierKey(verifierKey: string): ParsedVerifier {
   const canonical = `${name}+${formatKeyId(keyId)}+${toBase64(material)}`;
   const base = { name, keyId, type, publicKey: key, verifierKey: canonical };
   switch (type) {
-    case "ed25519":
-      return { ...base, verify: (text, signature) => ed25519Verify(key, text, signature) };
+    case "ed25519": {
+      const verify = ed25519Verifier(key);
+      return { ...base, verify: (text, signature) => verify(text, signature) };
+    }
     case "cosignature/v1": {
       const verifier = cosignatureVerifier(name, key);
       return { ...base, verify: (text, signature) => verifier.verify(text, signature) };
@@ -154,8 +156,10 @@ export function parseSignerKey(signerKey: string, options: SignerOptions = {}): 
   }
   const base = { name, keyId, type, publicKey, verifierKey: verifierKeyFor(name, type, publicKey) };
   switch (type) {
-    case "ed25519":
-      return { ...base, sign: (text) => ed25519Sign(key, text) };
+    case "ed25519": {
+      const sign = ed25519Signer(key);
+      return { ...base, sign: (text) => sign(text) };
+    }
     case "cosignature/v1": {
       const signer = cosignatureSigner(name, key, options.clock ?? systemClock);
       return { ...base, sign: (text) => signer.sign(text) };

@@ -49,18 +49,44 @@ export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
 
 /** RFC 8032 §5.1.6 signing: deterministic, so a given key and message always give the same signature. */
 export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(null, message, privateKeyFromSeed(seed)));
+  return ed25519Signer(seed)(message);
+}
+
+/**
+ * RFC 8032 §5.1.6 signing with one key, its key object made once: node:crypto takes a millisecond or
+ * two to decode a key, many times what the signature itself costs.
+ */
+export function ed25519Signer(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
+  let key: KeyObject | undefined;
+  return (message) => {
+    key ??= privateKeyFromSeed(seed);
+    return new Uint8Array(sign(null, message, key));
+  };
 }
 
 /** RFC 8032 §5.1.7 verification; false (never an exception) for malformed keys or signatures. */
 export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.length !== ED25519_KEY_SIZE || signature.length !== ED25519_SIGNATURE_SIZE) return false;
-  try {
-    const key = createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: "der", type: "spki" });
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
+  return ed25519Verifier(publicKey)(message, signature);
+}
+
+/** RFC 8032 §5.1.7 verification with one public key, its key object made once (see ed25519Signer). */
+export function ed25519Verifier(publicKey: Uint8Array): (message: Uint8Array, signature: Uint8Array) => boolean {
+  let key: KeyObject | undefined;
+  if (publicKey.length === ED25519_KEY_SIZE) {
+    try {
+      key = createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: "der", type: "spki" });
+    } catch {
+      key = undefined;
+    }
   }
+  return (message, signature) => {
+    if (!key || signature.length !== ED25519_SIGNATURE_SIZE) return false;
+    try {
+      return verify(null, message, key, signature);
+    } catch {
+      return false;
+    }
+  };
 }
 
 function privateKeyFromSeed(seed: Uint8Array): KeyObject {

@@ -223,6 +223,28 @@ describe("messages between two nodes", () => {
     expect((await outboxRow(id)).status).toBe("delivered");
   });
 
+  it("are applied once when two deliveries of one message arrive at the same moment", async () => {
+    // A sender whose lease ran out while its delivery was still in flight sends the message again:
+    // two envelopes of one message, each with its own nonce, reach the inbox together.
+    counter += 1;
+    const content = {
+      id: randomIds.uuid(),
+      from: "350100",
+      to: "610500",
+      type: "test.note",
+      subject: `case-${counter}`,
+      idempotencyKey: `note-key-${counter}`,
+      body: { n: counter },
+    };
+    const [first, second] = await Promise.all(
+      [0, 1].map(() => weinan.receive(sealEnvelope(content, fuzhouId.node, clock.now(), randomIds.token(18)))),
+    );
+    expect(second).toEqual(first);
+    expect(await applied(counter)).toBe(1);
+    const entries = await b.database.db.selectFrom("outbox").select("type").where("subject", "=", content.id).execute();
+    expect(entries.map((r) => r.type)).toEqual(["federation.message_received"]);
+  });
+
   it("survive a sender that dies mid-delivery: another sender takes the message after its lease", async () => {
     const { id, n } = await send();
     // The first sender takes the message and dies before delivering it: only its lease remains.

@@ -14,6 +14,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
+import { groupCommit } from "../../lib/group-commit.ts";
 import { type Actor, authorize } from "../../policy/policy.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
 import { recordChange } from "../ledger/outbox.ts";
@@ -98,6 +99,9 @@ async function refusing<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Thrown to undo an inbox transaction that found the message applied by a concurrent delivery. */
+class AppliedMeanwhile extends Error {}
+
 /** Security events of one kind from one address recorded one by one within a minute. */
 export const SECURITY_EVENTS_PER_MINUTE = 30;
 
@@ -137,6 +141,10 @@ export function createFederationService({
   const retryBaseMs = delivery.retryBaseMs ?? 500;
   const leaseMs = delivery.leaseMs ?? 30_000;
   const concurrency = delivery.concurrency ?? 8;
+  // The receipts of delivered messages, written together as the answers arrive.
+  const deliveredLog = groupCommit((delivered: Parameters<typeof repo.markDelivered>[1]) =>
+    repo.markDelivered(db, delivered),
+  );
 
   // Refused envelopes from one address are recorded one by one up to a bound a minute per kind; past it,
   // one event says that more came and the rest of that minute's are only counted in the log, so a
@@ -262,29 +270,32 @@ export function createFederationService({
       if (message.idempotencyKey.length < 8 || message.idempotencyKey.length > 200)
         throw new Error("an idempotency key has 8 to 200 characters");
       if (!trust.current().member(message.to)) throw new AppError("FEDERATION_PEER_NOT_FOUND", { region: message.to });
-      const queued = await repo.findQueued(trx, message.to, message.idempotencyKey);
-      if (queued) return queued.id;
       const now = clock.now();
       const id = ids.uuid();
-      const outboxId = await recordChange(trx, {
-        type: "federation.message_sent",
-        subject: id,
-        actor: message.actor,
-        at: now,
-        facts: { to: message.to, type: message.type, subject: message.subject, idempotencyKey: message.idempotencyKey },
-      });
-      // Two senders queuing the same key at once: the unique key fails the later transaction whole.
-      await repo.enqueue(trx, {
-        id,
-        peer_region: message.to,
-        type: message.type,
-        subject: message.subject,
-        idempotency_key: message.idempotencyKey,
-        body: JSON.stringify(message.body),
-        created_at: now,
-        outbox_id: outboxId,
-      });
-      return id;
+      return repo.queue(
+        trx,
+        {
+          id,
+          peer_region: message.to,
+          type: message.type,
+          subject: message.subject,
+          idempotency_key: message.idempotencyKey,
+          body: JSON.stringify(message.body),
+          created_at: now,
+        },
+        {
+          type: "federation.message_sent",
+          subject: id,
+          actor: message.actor,
+          at: now,
+          facts: {
+            to: message.to,
+            type: message.type,
+            subject: message.subject,
+            idempotencyKey: message.idempotencyKey,
+          },
+        },
+      );
     },
 
     /**
@@ -329,9 +340,12 @@ export function createFederationService({
         }
         const at = clock.now();
         if ("delivered" in verdict) {
-          await db.transaction().execute(async (trx) => {
-            await repo.markDelivered(trx, row.id, at, canonicalJson(verdict.delivered));
-            await recordChange(trx, {
+          // Written with the other deliveries answered meanwhile, in one statement (group commit).
+          await deliveredLog.submit({
+            id: row.id,
+            at,
+            receipt: canonicalJson(verdict.delivered),
+            change: {
               type: "federation.message_delivered",
               subject: row.id,
               actor: null,
@@ -341,7 +355,7 @@ export function createFederationService({
                 receivedAt: verdict.delivered.receivedAt,
                 status: verdict.delivered.status,
               },
-            });
+            },
           });
           return true;
         }
@@ -416,53 +430,64 @@ export function createFederationService({
       };
       const prepare = handler?.prepare;
       const prepared = prepare ? await refusing(() => prepare(inbound)) : undefined;
-      const outcome = await db.transaction().execute(async (trx) => {
-        if (!(await repo.rememberNonce(trx, envelope.from, envelope.nonce, now))) return { replayed: true as const };
-        const receipt = signReceipt(
-          {
-            messageId: envelope.id,
-            from: envelope.from,
-            to: self,
-            idempotencyKey: envelope.idempotencyKey,
-            receivedAt: now.toISOString(),
-            status: "accepted",
-          },
-          identity.node,
-        );
-        const fresh = await repo.insertInbox(trx, {
-          id: ids.uuid(),
-          sender_region: envelope.from,
-          type: envelope.type,
-          subject: envelope.subject,
-          idempotency_key: envelope.idempotencyKey,
-          body: JSON.stringify(envelope.body),
-          sent_at: new Date(envelope.sentAt),
-          received_at: now,
-          receipt: canonicalJson(receipt),
+      const admit = () =>
+        db.transaction().execute(async (trx) => {
+          const receipt = signReceipt(
+            {
+              messageId: envelope.id,
+              from: envelope.from,
+              to: self,
+              idempotencyKey: envelope.idempotencyKey,
+              receivedAt: now.toISOString(),
+              status: "accepted",
+            },
+            identity.node,
+          );
+          // The nonce, the inbox row and its ledger entry in one statement, before the handler's effect.
+          const admitted = await repo.admit(
+            trx,
+            { sender_region: envelope.from, nonce: envelope.nonce, seen_at: now },
+            {
+              id: ids.uuid(),
+              sender_region: envelope.from,
+              type: envelope.type,
+              subject: envelope.subject,
+              idempotency_key: envelope.idempotencyKey,
+              body: JSON.stringify(envelope.body),
+              sent_at: new Date(envelope.sentAt),
+              received_at: now,
+              receipt: canonicalJson(receipt),
+            },
+            {
+              type: "federation.message_received",
+              subject: envelope.id,
+              actor: null,
+              at: now,
+              facts: {
+                from: envelope.from,
+                type: envelope.type,
+                subject: envelope.subject,
+                idempotencyKey: envelope.idempotencyKey,
+              },
+            },
+          );
+          if (!admitted.freshNonce) return { replayed: true as const };
+          if (admitted.priorReceipt !== null) return { receipt: JSON.parse(admitted.priorReceipt) as Receipt };
+          if (admitted.inboxId === null) throw new AppliedMeanwhile();
+          if (!handler)
+            throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
+          await refusing(() => handler.handle(trx, inbound, prepared));
+          return { receipt };
         });
-        if (!fresh) {
-          const first = await repo.findInbox(trx, envelope.from, envelope.idempotencyKey);
-          return { receipt: { ...(JSON.parse(first?.receipt as string) as Receipt) } };
-        }
-        if (!handler)
-          throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
-        await refusing(() => handler.handle(trx, inbound, prepared));
-        const outboxId = await recordChange(trx, {
-          type: "federation.message_received",
-          subject: envelope.id,
-          actor: null,
-          at: now,
-          facts: {
-            from: envelope.from,
-            type: envelope.type,
-            subject: envelope.subject,
-            idempotencyKey: envelope.idempotencyKey,
-          },
-        });
-        const inbox = await repo.findInbox(trx, envelope.from, envelope.idempotencyKey);
-        if (inbox) await repo.linkInboxToLedger(trx, inbox.id, outboxId);
-        return { receipt };
-      });
+      let outcome: Awaited<ReturnType<typeof admit>>;
+      try {
+        outcome = await admit();
+      } catch (error) {
+        // Another delivery of the same message committed while this one waited on its key: the
+        // transaction is undone whole, and the second try finds that delivery's receipt.
+        if (!(error instanceof AppliedMeanwhile)) throw error;
+        outcome = await admit();
+      }
       if ("replayed" in outcome) {
         const reason = "this nonce was seen before: the envelope was captured and sent again";
         await securityEvent("ENVELOPE_REPLAYED", reason, {

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
@@ -19,6 +18,7 @@ import type { Database } from "./db/database.ts";
 import { pendingMigrations } from "./db/migrate.ts";
 import { AppError, registerErrorHandling, registerNotFound, registerNulCheck } from "./http/errors.ts";
 import { registerMetrics } from "./http/metrics.ts";
+import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { sessionPlugin } from "./http/session.plugin.ts";
 import "./http/types.ts";
 import { staffRoutes } from "./modules/accounts/accounts.routes.ts";
@@ -193,6 +193,8 @@ export function buildServices(
     exchange,
     certificates,
     fees: payments,
+    caseCacheMs: config.caseCacheSeconds * 1000,
+    listen: database.listen,
   });
   const certificateMaterials = createCertificateMaterialsService({
     db,
@@ -296,7 +298,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   }
   const metrics = registerMetrics(app);
 
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -407,8 +409,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
   }
   registerNotFound(app, serveWeb);
-  // Queries being recorded finish before the database closes; the exchange stops listening.
-  app.addHook("onClose", () => services.exchange.close());
+  // Queries being recorded finish before the database closes; the exchange and the applications
+  // stop listening.
+  app.addHook("onClose", () => Promise.all([services.exchange.close(), services.applications.close()]));
   app.decorate("services", services);
   return app as unknown as FastifyInstance & { services: Services };
 }

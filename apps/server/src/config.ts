@@ -57,6 +57,12 @@ const settings = {
     default: 5,
     allowed: "a whole number of seconds from 0 (no cache) to 60",
   },
+  caseCacheSeconds: {
+    env: "CASE_CACHE_SECONDS",
+    schema: z.coerce.number().int().min(0).max(300),
+    default: 30,
+    allowed: "a whole number of seconds from 0 (no cache) to 300",
+  },
   secureCookies: {
     env: "SECURE_COOKIES",
     schema: z.enum(["auto", "true", "false"]),

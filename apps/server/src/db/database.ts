@@ -25,8 +25,14 @@ export interface Database {
   /**
    * PostgreSQL LISTEN/NOTIFY on a dedicated connection, so the server processes sharing one
    * database wake each other; it reconnects by itself. PGlite belongs to one process: absent there.
+   * `onNotify` gets the notification's payload; none after a reconnection (anything may have
+   * changed while the channel was down).
    */
-  listen?(channel: string, onNotify: () => void, onError?: (error: unknown) => void): Promise<NotifyChannel>;
+  listen?(
+    channel: string,
+    onNotify: (payload?: string) => void,
+    onError?: (error: unknown) => void,
+  ): Promise<NotifyChannel>;
 }
 
 export interface NotifyChannel {
@@ -86,7 +92,7 @@ export function openPostgres(url: string, poolSize = 20): Database {
 async function listenChannel(
   url: string,
   channel: string,
-  onNotify: () => void,
+  onNotify: (payload?: string) => void,
   onError: (error: unknown) => void = () => {},
 ): Promise<NotifyChannel> {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
@@ -97,7 +103,7 @@ async function listenChannel(
   const connect = async () => {
     const candidate = new pg.Client({ connectionString: url });
     candidate.on("notification", (message) => {
-      if (message.channel === channel) onNotify();
+      if (message.channel === channel) onNotify(message.payload || undefined);
     });
     candidate.on("error", (error) => {
       onError(error);
@@ -118,7 +124,7 @@ async function listenChannel(
     retry = setTimeout(() => {
       retry = undefined;
       connect()
-        .then(onNotify) // whatever was announced while we were away
+        .then(() => onNotify()) // whatever was announced while we were away
         .catch((error) => {
           onError(error);
           reconnect();

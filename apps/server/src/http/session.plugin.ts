@@ -1,8 +1,9 @@
-import fastifyCookie from "@fastify/cookie";
+import fastifyCookie, { Signer } from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import fastifySession from "@fastify/session";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { LRUCache } from "lru-cache";
 import type { Db } from "../db/database.ts";
 import type { AccountsService } from "../modules/accounts/accounts.service.ts";
 import { toActor } from "../modules/accounts/accounts.service.ts";
@@ -23,6 +24,36 @@ export interface SessionOptions {
 }
 
 /**
+ * The session cookie's HMAC signer, remembering what it signed and verified. @fastify/session
+ * verifies the cookie and signs the session id again on every request — two HMACs, about a tenth
+ * of the server's CPU for a small answer (docs/performance.md). A remembered answer is the one
+ * the HMAC gave for exactly that string with the same key, so nothing changes but the cost; only
+ * valid signatures are remembered, and the memory is bounded.
+ */
+export function rememberingSigner(secret: string, max = 50_000) {
+  const signer = new Signer(secret);
+  const signed = new LRUCache<string, string>({ max });
+  const verified = new LRUCache<string, string>({ max });
+  return {
+    sign(value: string): string {
+      let cookie = signed.get(value);
+      if (cookie === undefined) {
+        cookie = signer.sign(value);
+        signed.set(value, cookie);
+      }
+      return cookie;
+    },
+    unsign(cookie: string): { valid: boolean; renew: boolean; value: string | null } {
+      const value = verified.get(cookie);
+      if (value !== undefined) return { valid: true, renew: false, value };
+      const result = signer.unsign(cookie);
+      if (result.valid && result.value !== null) verified.set(cookie, result.value);
+      return result;
+    },
+  };
+}
+
+/**
  * Server-side sessions in an httpOnly SameSite cookie, a CSRF token for every unsafe request,
  * and `app.authenticate`, which loads the account behind the session on each request.
  */
@@ -30,7 +61,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
   const ttlMs = options.ttlMinutes * 60_000;
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
-    secret: options.secret,
+    secret: rememberingSigner(options.secret),
     cookieName: "tongban.sid",
     store: createSessionStore(options.db, ttlMs, options.cache),
     saveUninitialized: false,

@@ -2,15 +2,11 @@
 // decision and revocation, in this process and — on PostgreSQL — in the others that share the database).
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import { openPostgres } from "../../src/db/database.ts";
 import { createProviderServer } from "../../src/demo-providers/provider.ts";
 import { demoProviders } from "../../src/demo-providers/records.ts";
-import { memoryFileStore } from "../../src/ports/files.ts";
-import { randomIds } from "../../src/ports/index.ts";
-import { type Client, createTestApp, type TestApp } from "../support/app.ts";
+import { type Client, createTestApp, secondProcess, type TestApp } from "../support/app.ts";
 import { grantThrough, idNumberOf, pointAt, servicesOf } from "../support/exchange.ts";
 
 const HOUSEHOLD = "350100.gongan.household_registration";
@@ -25,7 +21,7 @@ let rsHandler: Client;
 let provider: Server;
 let providerUrl = "";
 /** A second server process on the same PostgreSQL database, when there is one. */
-let other: Awaited<ReturnType<typeof buildApp>> | undefined;
+let other: FastifyInstance | undefined;
 
 const query = (client: Client, body: Record<string, unknown>) =>
   client.request("POST", "/api/v1/exchange/query", { purpose: "核验户籍信息", ...body });
@@ -47,17 +43,7 @@ beforeAll(async () => {
   gaSteward = await t.login("fz.ga.steward");
   mzHandler = await t.login("fz.mz.handler");
   rsHandler = await t.login("fz.rs.handler");
-  if (t.url) {
-    other = await buildApp({
-      config: { ...loadConfig({}, "/nonexistent"), logLevel: "silent" },
-      database: openPostgres(t.url, 5),
-      clock: t.clock,
-      ids: randomIds,
-      keys: t.keys,
-      files: memoryFileStore(),
-    });
-    await other.ready();
-  }
+  other = await secondProcess(t);
   // The department system (both processes sign with the node's one gateway key).
   provider = createProviderServer({
     name: demoProviders.gongan.name,

@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { generate } from "otplib";
 import { type AppDeps, buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
+import { openPostgres } from "../../src/db/database.ts";
 import { memoryFileStore } from "../../src/ports/files.ts";
 import { type KeyStore, memoryKeyStore, randomIds } from "../../src/ports/index.ts";
 import type { DemoAccount } from "../../src/seed/demo-world.ts";
@@ -125,4 +126,22 @@ export async function createTestApp(
       await testDb.drop();
     },
   };
+}
+
+/**
+ * On PostgreSQL, a second server process on the test app's database (its own pool, the node's keys
+ * and clock), as a deployment with several processes would have; undefined on PGlite.
+ */
+export async function secondProcess(t: TestApp): Promise<FastifyInstance | undefined> {
+  if (!t.url) return undefined;
+  const other = await buildApp({
+    config: { ...loadConfig({}, "/nonexistent"), logLevel: "silent" },
+    database: openPostgres(t.url, 5),
+    clock: t.clock,
+    ids: randomIds,
+    keys: t.keys,
+    files: memoryFileStore(),
+  });
+  await other.ready();
+  return other;
 }

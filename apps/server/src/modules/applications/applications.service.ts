@@ -16,7 +16,8 @@ import type {
   SupplementItem,
 } from "@tongban/contracts";
 import { fileTypeFromBuffer } from "file-type";
-import type { Db } from "../../db/database.ts";
+import { sql } from "kysely";
+import type { Database, Db, NotifyChannel } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
 import { type Actor, decide } from "../../policy/policy.ts";
@@ -32,6 +33,7 @@ import type { NotificationsService } from "../notifications/notifications.servic
 import type { PaymentsService } from "../payments/payments.service.ts";
 import type { SignaturesService } from "../signatures/signatures.service.ts";
 import { type ApplicationRow, applicationsRepository as repo } from "./applications.repository.ts";
+import { createCaseCache } from "./case-cache.ts";
 import { deadlineOf, WARNING_SHARE } from "./deadline.ts";
 import {
   allowedActions,
@@ -146,6 +148,9 @@ function noticeFor(
   }
 }
 
+/** Where a process announces a change to a case (its id) to the others sharing the database. */
+const CASES_CHANNEL = "tongban_cases";
+
 export function createApplicationsService(deps: {
   db: Db;
   clock: Clock;
@@ -160,8 +165,61 @@ export function createApplicationsService(deps: {
   fees?: Pick<PaymentsService, "assessOnAcceptance" | "assertPaid">;
   /** The exchange gateway, for materials fetched from shared data (材料免提交). */
   exchange: Pick<ExchangeService, "queryForApplication" | "describeForApplication">;
+  /** How long a process may answer a case read from memory (CASE_CACHE_SECONDS); 0: never. */
+  caseCacheMs?: number;
+  /** PostgreSQL's LISTEN/NOTIFY, when several server processes share the database (absent on PGlite). */
+  listen?: Database["listen"];
 }) {
   const { db, clock, ids, files, catalog, notifications, signatures, exchange } = deps;
+  type Full = Awaited<ReturnType<typeof loadFull>>;
+  // Case reads answered from memory (case-cache.ts). A copy is kept only once every step of it is
+  // on the ledger (the indices are part of the answer) and never for a case handed over by another
+  // node, whose delivery is recorded in the federation's own transaction.
+  const cases = createCaseCache<Full>({
+    ttlMs: deps.caseCacheMs ?? 0,
+    keep: ({ actions, dataMaterials }) =>
+      actions.every(
+        (a) =>
+          a.ledger_idx !== null && a.ledger_idx !== undefined && !(a.payload as { handedOver?: boolean })?.handedOver,
+      ) && dataMaterials.every((d) => d.ledger_idx !== null && d.ledger_idx !== undefined),
+  });
+  // Other processes' changes arrive over NOTIFY; while that channel is down, nothing is kept.
+  let channel: NotifyChannel | undefined;
+  let listening: Promise<unknown> = Promise.resolve();
+  if (deps.listen) {
+    cases.enable(false);
+    listening = deps
+      .listen(
+        CASES_CHANNEL,
+        (id) => {
+          if (id) cases.changed(id);
+          else cases.clear();
+          cases.enable(true);
+        },
+        () => cases.enable(false),
+      )
+      .then((opened) => {
+        channel = opened;
+        cases.enable(true);
+      })
+      .catch(() => cases.enable(false));
+  }
+  /**
+   * Runs a change to case `id` in a transaction: this process's copy is forgotten and not refilled
+   * until it is over, and the other processes are told at its commit.
+   */
+  async function changeCase<R>(id: string, write: (trx: Db) => Promise<R>): Promise<R> {
+    cases.begin(id);
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const result = await write(trx);
+        if (deps.listen) await sql`select pg_notify(${CASES_CHANNEL}, ${id})`.execute(trx);
+        return result;
+      });
+    } finally {
+      cases.end(id);
+    }
+  }
   // Told of every action inside its transaction (the federation returns a handed-over case's
   // progress to the node it came from in the same commit).
   const actionListeners: ActionListener[] = [];
@@ -439,6 +497,12 @@ export function createApplicationsService(deps: {
   }
 
   return {
+    /** Stops listening for other processes' changes to cases. */
+    async close() {
+      await listening;
+      await channel?.close();
+    },
+
     /** Registers a listener told of every action, inside the action's transaction. */
     onAction(listener: ActionListener) {
       actionListeners.push(listener);
@@ -560,6 +624,8 @@ export function createApplicationsService(deps: {
       id: string,
       delivery: { region: string; officialName: string; departmentName: string; at: Date },
     ): Promise<boolean> {
+      // A handed-over case is never kept in memory (above); this forgets it all the same.
+      cases.changed(id);
       const { row, actions: actionRows, item } = await loadFull(id, trx, { lock: true });
       const state = derive(actionRows.map(toLogged), item.workflow.steps);
       if (!(allowedActions[state.status] as readonly ActionType[]).includes("deliver")) return false;
@@ -633,7 +699,12 @@ export function createApplicationsService(deps: {
     },
 
     async get(actor: Actor, id: string): Promise<Application> {
-      const full = await loadFull(id);
+      let full = cases.get(id);
+      if (!full) {
+        const ticket = cases.ticket();
+        full = await loadFull(id);
+        cases.fill(id, ticket, full);
+      }
       assertCanRead(actor, full.row);
       return view(actor, full);
     },
@@ -662,7 +733,7 @@ export function createApplicationsService(deps: {
         );
       if (JSON.stringify(form).length > 100_000) throw new AppError("PAYLOAD_TOO_LARGE");
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
+      await changeCase(id, async (trx) => {
         await repo.update(trx, id, { form: JSON.stringify(form), updated_at: now });
         await recordChange(trx, {
           type: "application.form_saved",
@@ -716,7 +787,7 @@ export function createApplicationsService(deps: {
       const sha256 = await files.put(upload.content);
       const now = clock.now();
       const fileName = safeFileName(upload.fileName) || `${material.code}.${detected.ext}`;
-      await db.transaction().execute(async (trx) => {
+      await changeCase(id, async (trx) => {
         await repo.insertFile(trx, {
           sha256,
           content_type: detected.mime,
@@ -825,7 +896,7 @@ export function createApplicationsService(deps: {
           ?.fields.map((f) => [f.name, f.label]),
       );
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
+      await changeCase(id, async (trx) => {
         await repo.insertDataMaterial(trx, {
           id: ids.uuid(),
           application_id: id,
@@ -866,7 +937,7 @@ export function createApplicationsService(deps: {
       if (!EDITABLE.includes(row.status as ApplicationStatus))
         throw new AppError("ACTION_NOT_ALLOWED", { status: row.status });
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
+      await changeCase(id, async (trx) => {
         if (!(await repo.removeMaterial(trx, id, materialId, now)))
           throw new AppError("FILE_NOT_FOUND", { materialId });
         await recordChange(trx, {
@@ -909,7 +980,7 @@ export function createApplicationsService(deps: {
       let messages: OutgoingMessage[] = [];
       // Every round trip inside this transaction holds the case's lock a little longer, so the
       // case, its log and its materials come in one query and the service item from the cache.
-      const result = await db.transaction().execute(async (trx) => {
+      const result = await changeCase(id, async (trx) => {
         const { row, actions: actionRows, materials, dataMaterials, item } = await loadFull(id, trx, { lock: true });
         const again = await replay(trx);
         if (again) return again;

@@ -1,0 +1,130 @@
+// Case reads answered from memory (CASE_CACHE_SECONDS): every change through the service shows at
+// once, and — on PostgreSQL — a change made by another server process on the same database shows
+// as soon as its notification arrives.
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Client, createTestApp, secondProcess, type TestApp } from "../support/app.ts";
+
+let t: TestApp;
+let resident: Client;
+let window: Client;
+let other: FastifyInstance | undefined;
+
+const integrate = async () => {
+  const ledger = (t.app as unknown as { services: { ledger: { integrate(): Promise<number | undefined> } } }).services
+    .ledger;
+  for (let more = await ledger.integrate(); more !== undefined; more = await ledger.integrate());
+};
+const read = async (id: string) => (await resident.request("GET", `/api/v1/applications/${id}`)).json();
+/** Changes the case in the database behind the service's back: only a read from the database sees it. */
+const behindTheBack = (id: string, number: string) =>
+  t.database.db.updateTable("applications").set({ number }).where("id", "=", id).execute();
+
+/** A draft the resident withdrew: its one action is not on the ledger until `integrate`. */
+async function withdrawnCase(): Promise<string> {
+  const id = (await resident.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
+  const key = { "idempotency-key": `withdraw-${id}` };
+  await resident.request("POST", `/api/v1/applications/${id}/actions`, { type: "withdraw" }, key);
+  return id;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const account = t.find((a) => a.roles.length === 0 && a.region === "350100" && /^\d{17}/.test(a.username));
+  resident = t.anonymous();
+  await resident.request("POST", "/api/v1/auth/login", { username: account.username, password: account.password });
+  window = await t.login("fz.mz.window");
+  other = await secondProcess(t);
+});
+afterAll(async () => {
+  await other?.close();
+  await t.close();
+});
+
+describe("case reads from memory", () => {
+  it("answers a settled case from memory, and shows each change made through the service at once", async () => {
+    const id = (await resident.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
+    await integrate();
+    const first = await read(id);
+    await behindTheBack(id, "CACHE-PROOF-1");
+    expect((await read(id)).number).toBe(first.number); // from memory
+
+    await resident.request("PATCH", `/api/v1/applications/${id}`, { form: { partnerName: "陈美玲" } });
+    const afterForm = await read(id);
+    expect(afterForm.form).toEqual({ partnerName: "陈美玲" });
+    expect(afterForm.number).toBe("CACHE-PROOF-1"); // read again from the database after the change
+
+    await integrate();
+    await read(id);
+    await resident.request(
+      "POST",
+      `/api/v1/applications/${id}/actions`,
+      { type: "withdraw" },
+      {
+        "idempotency-key": `withdraw-${id}`,
+      },
+    );
+    expect((await read(id)).status).toBe("withdrawn");
+  });
+
+  it("does not keep a case whose last step is not on the ledger yet: its index shows once integrated", async () => {
+    const id = await withdrawnCase();
+    expect((await read(id)).actions[0].ledgerIndex).toBeNull();
+    await integrate();
+    expect((await read(id)).actions[0].ledgerIndex).toEqual(expect.any(Number));
+  });
+
+  it("still hides a case from staff of another department and other residents", async () => {
+    const id = await withdrawnCase();
+    await integrate();
+    await read(id);
+    const stranger = await t.login("fz.sf.handler");
+    expect((await stranger.request("GET", `/api/v1/applications/${id}`)).statusCode).toBe(404);
+    expect((await window.request("GET", `/api/v1/applications/${id}`)).statusCode).toBe(200);
+  });
+
+  it("reads through to the database with CASE_CACHE_SECONDS=0", async () => {
+    const uncached = await createTestApp({ caseCacheSeconds: 0 });
+    try {
+      const account = uncached.find((a) => a.roles.length === 0 && a.region === "350100" && /^\d{17}/.test(a.username));
+      const c = uncached.anonymous();
+      await c.request("POST", "/api/v1/auth/login", { username: account.username, password: account.password });
+      const id = (await c.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
+      await c.request("GET", `/api/v1/applications/${id}`);
+      await uncached.database.db
+        .updateTable("applications")
+        .set({ number: "READ-THROUGH" })
+        .where("id", "=", id)
+        .execute();
+      expect((await c.request("GET", `/api/v1/applications/${id}`)).json().number).toBe("READ-THROUGH");
+    } finally {
+      await uncached.close();
+    }
+  });
+
+  it.runIf(Boolean(process.env.DATABASE_URL))(
+    "hears another process's change to a case over NOTIFY (PostgreSQL)",
+    async () => {
+      const id = (await resident.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
+      await integrate();
+      const cached = await read(id);
+      await behindTheBack(id, "CACHE-PROOF-2");
+      expect((await read(id)).number).toBe(cached.number); // from memory
+      // The resident saves the form through the second process (sessions are shared).
+      const response = await other?.inject({
+        method: "PATCH",
+        url: `/api/v1/applications/${id}`,
+        headers: { cookie: resident.cookie ?? "", "x-csrf-token": resident.csrfToken ?? "" },
+        payload: { form: { partnerName: "陈美玲" } },
+      });
+      expect(response?.statusCode).toBe(200);
+      // The notification arrives after the other process's commit; wait for it, a read at a time.
+      let seen: { number: string } = cached;
+      for (let i = 0; i < 100 && seen.number !== "CACHE-PROOF-2"; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = await read(id);
+      }
+      expect(seen.number).toBe("CACHE-PROOF-2");
+    },
+  );
+});

@@ -3,6 +3,9 @@
 //   npx tsx bench/applications.ts [--drafts 3000] [--connections 1000] [--seconds 10] [--only pglite|postgres]
 // Against a server already running (e.g. under `node --cpu-prof`), with its data folder's demo accounts:
 //   npx tsx bench/applications.ts --url http://127.0.0.1:18999 --data-dir /tmp/perfdata [--database tongban_perf]
+// Several server processes on one PostgreSQL database, the load split evenly between them (as a load
+// balancer in front of them would), PostgreSQL only:
+//   npx tsx bench/applications.ts --only postgres --processes 2
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -23,8 +26,10 @@ const { values } = parseArgs({
     url: { type: "string" },
     "data-dir": { type: "string" },
     database: { type: "string" },
+    processes: { type: "string", default: "1" },
   },
 });
+const PROCESSES = Number(values.processes);
 const DRAFTS = Number(values.drafts);
 const CONNECTIONS = Number(values.connections);
 const SECONDS = Number(values.seconds);
@@ -64,6 +69,8 @@ interface Figures {
   errors: number;
   non2xx: number;
   total: number;
+  /** Answers other than 2xx, by status code. */
+  codes?: Record<string, number>;
   /** CPU time per request of the server process and of the database's backends, when known. */
   serverCpuMs?: number;
   databaseCpuMs?: number;
@@ -77,11 +84,43 @@ async function serverCpuSeconds(base: string): Promise<number | undefined> {
   return match ? Number(match[1]) : undefined;
 }
 
-async function measured(base: string, database: string | undefined, options: autocannon.Options) {
-  const server = await serverCpuSeconds(base);
+/**
+ * Runs the load against every server process at once, `options.connections` (and `amount`) split
+ * evenly; the p99 reported is the worst of the processes' (their latencies cannot be merged exactly).
+ */
+async function measured(bases: string[], database: string | undefined, options: autocannon.Options) {
+  const cpuOf = async () => {
+    const each = await Promise.all(bases.map(serverCpuSeconds));
+    return each.some((v) => v === undefined) ? undefined : each.reduce((a = 0, b = 0) => a + b, 0);
+  };
+  const server = await cpuOf();
   const db = databaseCpuSeconds(database);
-  const figures = await run(options);
-  const serverAfter = await serverCpuSeconds(base);
+  const parts = await Promise.all(
+    bases.map((url, i) =>
+      run({
+        ...options,
+        url,
+        connections: Math.ceil((options.connections ?? 10) / bases.length),
+        ...(options.amount
+          ? { amount: Math.floor(options.amount / bases.length) + (i === 0 ? options.amount % bases.length : 0) }
+          : {}),
+      }),
+    ),
+  );
+  const total = parts.reduce((a, p) => a + p.total, 0);
+  const figures: Figures = {
+    rps: parts.reduce((a, p) => a + p.rps, 0),
+    p50: Math.round(parts.reduce((a, p) => a + p.p50 * p.total, 0) / Math.max(total, 1)),
+    p99: Math.max(...parts.map((p) => p.p99)),
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+    non2xx: parts.reduce((a, p) => a + p.non2xx, 0),
+    total,
+    codes: parts.reduce<Record<string, number>>((a, p) => {
+      for (const [code, n] of Object.entries(p.codes ?? {})) a[code] = (a[code] ?? 0) + n;
+      return a;
+    }, {}),
+  };
+  const serverAfter = await cpuOf();
   const dbAfter = databaseCpuSeconds(database);
   const per = (before?: number, after?: number) =>
     before === undefined || after === undefined || figures.total === 0
@@ -101,6 +140,11 @@ function run(options: autocannon.Options): Promise<Figures> {
         errors: result.errors + result.timeouts,
         non2xx: result.non2xx,
         total: result.requests.total,
+        codes: Object.fromEntries(
+          Object.entries(result.statusCodeStats ?? {})
+            .filter(([code]) => !code.startsWith("2"))
+            .map(([code, stat]) => [code, (stat as { count: number }).count]),
+        ),
       });
     });
   });
@@ -226,12 +270,25 @@ async function measure(kind: "pglite" | "postgres") {
       await c.end();
     };
   }
-  // Node itself, not `npx tsx`: a SIGTERM to npm's process does not always reach the server.
-  const server = await start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], env);
+  // Node itself, not `npx tsx`: a SIGTERM to npm's process does not always reach the server. The
+  // first process seeds the demo world and makes the node's keys; the others (PostgreSQL only)
+  // start after it on the same database and data folder, each on its own port.
+  const servers: ChildProcess[] = [];
+  const bases: string[] = [];
   try {
-    return await drive(`http://127.0.0.1:${port}`, dataDir, kind === "postgres" ? databaseName : undefined);
+    for (let i = 0; i < (kind === "postgres" ? PROCESSES : 1); i++) {
+      const processPort = i === 0 ? port : nextPort++;
+      servers.push(
+        await start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+          ...env,
+          PORT: String(processPort),
+        }),
+      );
+      bases.push(`http://127.0.0.1:${processPort}`);
+    }
+    return await drive(bases, dataDir, kind === "postgres" ? databaseName : undefined);
   } finally {
-    server.kill("SIGTERM");
+    for (const server of servers) server.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1000));
     await dropDatabase().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
@@ -239,7 +296,8 @@ async function measure(kind: "pglite" | "postgres") {
 }
 
 /** Prepares drafts, submits them all, then reads cases for SECONDS: the two figures. */
-async function drive(base: string, dataDir: string, database?: string) {
+async function drive(bases: string[], dataDir: string, database?: string) {
+  const base = bases[0] as string;
   {
     const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as {
       username: string;
@@ -256,7 +314,7 @@ async function drive(base: string, dataDir: string, database?: string) {
     const prepareSeconds = (Date.now() - preparedAt) / 1000;
 
     let index = 0;
-    const submit = await measured(base, database, {
+    const submit = await measured(bases, database, {
       url: base,
       connections: Math.min(CONNECTIONS, drafts.length),
       amount: drafts.length,
@@ -281,7 +339,7 @@ async function drive(base: string, dataDir: string, database?: string) {
       ],
     });
     let readIndex = 0;
-    const read = await measured(base, database, {
+    const read = await measured(bases, database, {
       url: base,
       connections: CONNECTIONS,
       duration: SECONDS,
@@ -304,10 +362,10 @@ const cpu = (f: Figures) =>
     ? ""
     : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}`;
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}${cpu(f)}`;
+  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}`;
 
 if (values.url) {
-  const figures = await drive(values.url, values["data-dir"] ?? "./data", values.database);
+  const figures = await drive(values.url.split(","), values["data-dir"] ?? "./data", values.database);
   process.stdout.write(
     `[${values.url}] (${figures.drafts} drafts prepared in ${figures.prepareSeconds.toFixed(1)} s)\n`,
   );
@@ -318,7 +376,7 @@ if (values.url) {
 
 const kinds = (values.only ? [values.only] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 process.stdout.write(
-  `Applications benchmark: ${CONNECTIONS} connections, ${DRAFTS} drafts, reads for ${SECONDS} s, Node ${process.version}\n`,
+  `Applications benchmark: ${CONNECTIONS} connections, ${DRAFTS} drafts, reads for ${SECONDS} s, ${PROCESSES} server process(es) on PostgreSQL, Node ${process.version}\n`,
 );
 for (const kind of kinds) {
   const baseline = await bare();

@@ -324,67 +324,87 @@ export function createApplicationsService(deps: {
     return (await catalog.versionById(row.service_version_id, conn)).item;
   }
 
-  /** The application as `actor` sees it, from the case, its action log and its materials. */
-  function view(
-    actor: Actor,
-    {
-      row,
-      actions: actionRows,
-      materials: materialRows,
-      dataMaterials: dataRows,
-      item,
-    }: Awaited<ReturnType<typeof loadFull>>,
-  ): Application {
+  /**
+   * What every reader of one loaded case sees alike — its derived state and its materials and log as
+   * the API writes them — worked out once per loaded case (a case kept in memory is read many times).
+   */
+  const shared = new WeakMap<object, ReturnType<typeof sharedView>>();
+  function sharedView({
+    row,
+    actions: actionRows,
+    materials: materialRows,
+    dataMaterials: dataRows,
+    item,
+  }: Awaited<ReturnType<typeof loadFull>>) {
     const state = derive(actionRows.map(toLogged), item.workflow.steps);
-    const isStaff = actor.kind === "staff";
+    const actions = actionRows.map((a) => ({
+      seq: a.seq,
+      type: a.type as ActionType,
+      actorName: a.actor_name,
+      actorRole: a.actor_role,
+      channel: a.channel,
+      at: a.at.toISOString(),
+      payload: a.payload,
+      ledgerIndex: a.ledger_idx === null || a.ledger_idx === undefined ? null : Number(a.ledger_idx),
+    }));
     return {
-      ...summary(row, item, state),
-      serviceVersion: row.service_version,
-      applicantId: row.applicant_id,
-      regionCode: row.region_code,
-      departmentId: row.department_id,
-      form: row.form,
-      firstContactName: row.first_contact_name,
-      openSupplement: state.openSupplement,
-      materials: materialRows.map((m) => ({
-        id: m.id,
-        materialCode: m.material_code,
-        fileName: m.file_name,
-        contentType: m.content_type,
-        size: m.size,
-        sha256: m.file_sha256,
-        uploadedAt: m.uploaded_at.toISOString(),
-      })),
-      dataMaterials: dataRows.map((d) => ({
-        id: d.id,
-        materialCode: d.material_code,
-        resource: d.resource_code,
-        resourceName: d.resource_name,
-        providerDepartmentName: d.provider_department_name,
-        accessId: d.access_id,
-        ledgerIndex: d.ledger_idx === null || d.ledger_idx === undefined ? null : Number(d.ledger_idx),
-        fields: d.fields,
-        records: d.records,
-        consentAt: d.consent_at.toISOString(),
-        fetchedAt: d.fetched_at.toISOString(),
-      })),
-      materialsSpared: new Set(dataRows.map((d) => d.material_code)).size,
-      // Internal notes are for staff; the applicant sees every other action.
-      actions: actionRows
-        .filter((a) => isStaff || a.type !== "note")
-        .map((a) => ({
-          seq: a.seq,
-          type: a.type as ActionType,
-          actorName: a.actor_name,
-          actorRole: a.actor_role,
-          channel: a.channel,
-          at: a.at.toISOString(),
-          payload: a.payload,
-          ledgerIndex: a.ledger_idx === null || a.ledger_idx === undefined ? null : Number(a.ledger_idx),
+      state,
+      fields: {
+        serviceVersion: row.service_version,
+        applicantId: row.applicant_id,
+        regionCode: row.region_code,
+        departmentId: row.department_id,
+        form: row.form,
+        firstContactName: row.first_contact_name,
+        openSupplement: state.openSupplement,
+        materials: materialRows.map((m) => ({
+          id: m.id,
+          materialCode: m.material_code,
+          fileName: m.file_name,
+          contentType: m.content_type,
+          size: m.size,
+          sha256: m.file_sha256,
+          uploadedAt: m.uploaded_at.toISOString(),
         })),
-      allowedActions: permittedActions(actor, row, state, item),
+        dataMaterials: dataRows.map((d) => ({
+          id: d.id,
+          materialCode: d.material_code,
+          resource: d.resource_code,
+          resourceName: d.resource_name,
+          providerDepartmentName: d.provider_department_name,
+          accessId: d.access_id,
+          ledgerIndex: d.ledger_idx === null || d.ledger_idx === undefined ? null : Number(d.ledger_idx),
+          fields: d.fields,
+          records: d.records,
+          consentAt: d.consent_at.toISOString(),
+          fetchedAt: d.fetched_at.toISOString(),
+        })),
+        materialsSpared: new Set(dataRows.map((d) => d.material_code)).size,
+      },
+      actions,
+      // Internal notes are for staff; the applicant sees every other action.
+      publicActions: actions.filter((a) => a.type !== "note"),
       createdAt: row.created_at.toISOString(),
       submittedAt: row.submitted_at ? row.submitted_at.toISOString() : null,
+    };
+  }
+
+  /** The application as `actor` sees it, from the case, its action log and its materials. */
+  function view(actor: Actor, full: Awaited<ReturnType<typeof loadFull>>): Application {
+    let common = shared.get(full);
+    if (!common) {
+      common = sharedView(full);
+      shared.set(full, common);
+    }
+    const { row, item } = full;
+    const { state } = common;
+    return {
+      ...summary(row, item, state),
+      ...common.fields,
+      actions: actor.kind === "staff" ? common.actions : common.publicActions,
+      allowedActions: permittedActions(actor, row, state, item),
+      createdAt: common.createdAt,
+      submittedAt: common.submittedAt,
     };
   }
 

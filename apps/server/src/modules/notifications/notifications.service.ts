@@ -146,6 +146,17 @@ export function createNotificationsService({
             again = false;
             continue;
           }
+          // The batch's sent messages are marked in one statement at its end (a crash before it
+          // sends them again after their lease, as a crash right after a send always could).
+          const delivered: string[] = [];
+          const markDelivered = async () => {
+            if (delivered.length === 0) return;
+            await db
+              .updateTable("message_outbox")
+              .set({ status: "sent", sent_at: clock.now(), next_attempt_at: null, last_error: null })
+              .where("id", "in", delivered.splice(0))
+              .execute();
+          };
           for (const row of claimed) {
             try {
               await sender.send({
@@ -155,11 +166,7 @@ export function createNotificationsService({
                 body: row.body,
                 accountId: row.account_id ?? undefined,
               });
-              await db
-                .updateTable("message_outbox")
-                .set({ status: "sent", sent_at: clock.now(), next_attempt_at: null, last_error: null })
-                .where("id", "=", row.id)
-                .execute();
+              delivered.push(row.id);
               sent++;
             } catch (error) {
               log(error);
@@ -176,6 +183,7 @@ export function createNotificationsService({
                 .execute();
             }
           }
+          await markDelivered();
         }
       })().finally(() => {
         delivering = undefined;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ServiceDetail, ServiceSummary } from "./catalog.ts";
+import { ErrorBody } from "./errors.ts";
 
 /** Six digits of GB/T 2260: the region a federation member serves. */
 export const FederationRegionCode = z.string().regex(/^\d{6}$/, { error: "A six-digit GB/T 2260 region code" });
@@ -102,6 +103,24 @@ export const Receipt = z.object({
   signature: z.string(),
 });
 export type Receipt = z.infer<typeof Receipt>;
+
+/** The most envelopes one delivery request to `…/federation/inbox/batch` may carry. */
+export const ENVELOPE_BATCH_MAX = 64;
+
+/** Envelopes delivered together in one request; each is still signed, checked and applied once on its own. */
+export const EnvelopeBatch = z.object({ envelopes: z.array(z.unknown()).min(1).max(ENVELOPE_BATCH_MAX) });
+export type EnvelopeBatch = z.infer<typeof EnvelopeBatch>;
+
+/** The inbox's answer to one envelope of a batch: its receipt, or the error the envelope alone would get. */
+export const EnvelopeAnswer = z.union([
+  z.object({ status: z.literal(200), receipt: Receipt }),
+  z.object({ status: z.number().int().min(400).max(599), error: ErrorBody }),
+]);
+export type EnvelopeAnswer = z.infer<typeof EnvelopeAnswer>;
+
+/** The answers to a batch, in the order of its envelopes. */
+export const EnvelopeBatchAnswer = z.object({ answers: z.array(EnvelopeAnswer) });
+export type EnvelopeBatchAnswer = z.infer<typeof EnvelopeBatchAnswer>;
 
 export const FederationMessageDirection = z.enum(["sent", "received"]);
 

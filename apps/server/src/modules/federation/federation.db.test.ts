@@ -51,6 +51,8 @@ const trust = () => createTrustStore({ read: () => note, adminKeys: [admin.verif
 
 // The network between the nodes: a node missing from it is down; `tap` sees every envelope.
 const network = new Map<string, (envelope: Envelope) => Promise<PeerAnswer>>();
+// Nodes with the batch inbox (the others answer 404, as an older node would).
+const batches = new Map<string, (envelopes: Envelope[]) => Promise<PeerAnswer>>();
 let tap: (envelope: Envelope, answer: PeerAnswer) => void = () => {};
 
 let a: TestDatabase;
@@ -76,7 +78,7 @@ function node(db: Db, identity: typeof fuzhouId) {
     ids: randomIds,
     identity,
     trust: trust(),
-    transport: localTransport(network),
+    transport: localTransport(network, new Map(), new Map(), batches),
     delivery: { retryMaxMs: 2_000, retryBaseMs: 100, leaseMs: 10_000 },
   });
 }
@@ -131,6 +133,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   network.clear();
+  batches.clear();
   network.set(URL_B, async (envelope) => {
     const answer = await answerOf(() => weinan.receive(envelope));
     tap(envelope, answer);
@@ -287,6 +290,39 @@ describe("messages between two nodes", () => {
   });
 });
 
+describe("several messages due for one peer", () => {
+  it("go in one request, each applied once and answered with its own receipt or refusal", async () => {
+    const requests: number[] = [];
+    batches.set(URL_B, (envelopes) => {
+      requests.push(envelopes.length);
+      return answerOf(async () => ({ answers: await weinan.receiveBatch(envelopes) }));
+    });
+    const delivered = [await send(), await send()];
+    const refused = await send({ refuse: true });
+    delivered.push(await send());
+    // A sender of its own: the shared one may have found the batch inbox missing in an earlier test.
+    const sender = node(a.database.db, fuzhouId);
+    expect(await sender.deliverDue()).toMatchObject({ taken: 4, delivered: 3 });
+    expect(requests).toEqual([4]);
+    for (const { id, n } of delivered) {
+      expect((await outboxRow(id)).status).toBe("delivered");
+      expect(await applied(n)).toBe(1);
+    }
+    expect((await outboxRow(refused.id)).status).toBe("refused");
+    expect(await applied(refused.n)).toBe(0);
+  });
+
+  it("go one by one to a peer without the batch inbox", async () => {
+    const sent = [await send(), await send()];
+    const sender = node(a.database.db, fuzhouId);
+    expect(await sender.deliverDue()).toMatchObject({ taken: 2, delivered: 2 });
+    for (const { id, n } of sent) {
+      expect((await outboxRow(id)).status).toBe("delivered");
+      expect(await applied(n)).toBe(1);
+    }
+  });
+});
+
 describe("the inbox refuses and reports", () => {
   const seal = (
     overrides: Partial<Parameters<typeof sealEnvelope>[0]> = {},
@@ -321,6 +357,30 @@ describe("the inbox refuses and reports", () => {
     await expect(weinan.receive(captured)).rejects.toMatchObject({ code: "ENVELOPE_REPLAYED" });
     expect(await applied(n)).toBe(1);
     expect((await securityEvents()).slice(before)).toEqual(["federation.envelope_replayed"]);
+  });
+
+  it("in a batch: an altered and a replayed envelope are refused, each alone, and the rest applied", async () => {
+    const good = seal();
+    const other = seal();
+    const altered = { ...seal(), body: { n: "altered" } };
+    const answers = await weinan.receiveBatch([good, altered, other, good]);
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 200, 409]);
+    expect(answers[1]).toMatchObject({ error: { code: "ENVELOPE_BAD_SIGNATURE" } });
+    expect(answers[3]).toMatchObject({ error: { code: "ENVELOPE_REPLAYED" } });
+    expect(answers[0]).toMatchObject({ receipt: { messageId: good.id, from: "350100", to: "610500" } });
+    for (const [envelope, times] of [
+      [good, 1],
+      [other, 1],
+      [altered, 0],
+    ] as const) {
+      const rows = await b.database.db
+        .selectFrom("outbox")
+        .select("subject")
+        .where("type", "=", "test.applied")
+        .where("subject", "=", String(envelope.body.n))
+        .execute();
+      expect(rows).toHaveLength(times);
+    }
   });
 
   it("forged, altered, misaddressed and expired envelopes, each as a security event", async () => {

@@ -2,6 +2,8 @@ import {
   CreateFederatedCase,
   CreateRemoteCase,
   DeliverFederatedCase,
+  EnvelopeBatch,
+  EnvelopeBatchAnswer,
   ErrorBody,
   FederatedCase,
   FederatedServiceDetail,
@@ -238,6 +240,24 @@ export const federationRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => enabled().receive(request.body, { ip: request.ip }),
+  );
+
+  // Several envelopes in one request (a sender with many messages due for this node); each envelope
+  // is checked and answered as the single inbox would, and the admissible ones commit together.
+  app.post(
+    "/federation/inbox/batch",
+    {
+      config: peerRoute,
+      bodyLimit: 16 * 1_048_576,
+      schema: {
+        tags: ["federation"],
+        summary:
+          "A peer node delivers several signed envelopes at once; answers, in their order, each one's signed receipt or the error it alone would get",
+        body: EnvelopeBatch,
+        response: { 200: EnvelopeBatchAnswer, ...errors },
+      },
+    },
+    async (request) => ({ answers: await enabled().receiveBatch(request.body.envelopes, { ip: request.ip }) }),
   );
 
   app.get(

@@ -2,7 +2,10 @@
 // messages to peers through a durable outbox, and an inbox that applies each peer message once.
 import { randomBytes } from "node:crypto";
 import {
+  ENVELOPE_BATCH_MAX,
   type Envelope,
+  type EnvelopeAnswer,
+  EnvelopeBatchAnswer,
   type ErrorCode,
   type FederationMessage,
   type FederationMessageQuery,
@@ -20,9 +23,9 @@ import type { Clock, Ids } from "../../ports/index.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import { recordSecurityEvent } from "../security/security-events.ts";
 import { checkEnvelope, ENVELOPE_MAX_AGE_MS, sealEnvelope, signReceipt, verifyReceipt } from "./envelope.ts";
-import { federationRepository as repo } from "./federation.repository.ts";
+import { type OutboxRow, federationRepository as repo } from "./federation.repository.ts";
 import type { NodeIdentity } from "./identity.ts";
-import type { PeerTransport } from "./transport.ts";
+import type { PeerAnswer, PeerTransport } from "./transport.ts";
 import type { TrustStore } from "./trust-list.ts";
 
 /** A peer message as its handler sees it, inside the transaction that records its receipt. */
@@ -102,6 +105,9 @@ async function refusing<T>(step: () => Promise<T>): Promise<T> {
 /** Thrown to undo an inbox transaction that found the message applied by a concurrent delivery. */
 class AppliedMeanwhile extends Error {}
 
+/** About how many bytes of message bodies one delivery request carries (a larger message goes alone). */
+const BATCH_BYTES = 4 * 1_048_576;
+
 /** Security events of one kind from one address recorded one by one within a minute. */
 export const SECURITY_EVENTS_PER_MINUTE = 30;
 
@@ -112,8 +118,10 @@ export interface DeliveryOptions {
   retryBaseMs?: number;
   /** How long a taken message stays with its sender before another attempt may take it. */
   leaseMs?: number;
-  /** Deliveries in flight at once (default 8). */
+  /** Delivery requests in flight at once (default 8). */
   concurrency?: number;
+  /** The most envelopes in one delivery request to a peer (default 32; 1 delivers each alone). */
+  batchSize?: number;
 }
 
 export function createFederationService({
@@ -141,6 +149,7 @@ export function createFederationService({
   const retryBaseMs = delivery.retryBaseMs ?? 500;
   const leaseMs = delivery.leaseMs ?? 30_000;
   const concurrency = delivery.concurrency ?? 8;
+  const batchSize = Math.min(delivery.batchSize ?? 32, ENVELOPE_BATCH_MAX);
   // The receipts of delivered messages, written together as the answers arrive.
   const deliveredLog = groupCommit((delivered: Parameters<typeof repo.markDelivered>[1]) =>
     repo.markDelivered(db, delivered),
@@ -209,6 +218,234 @@ export function createFederationService({
     const exponential = Math.min(retryBaseMs * 2 ** Math.max(0, attempts - 1), delivery.retryMaxMs);
     // Jitter spreads the retries of many messages to a peer that comes back.
     return Math.round(exponential * (0.5 + Math.random() * 0.5));
+  }
+
+  /** A message sealed for this attempt, with its outbox row and the peer it goes to. */
+  type Sealed = { row: OutboxRow; peer: { regionCode: string; url: string }; envelope: Envelope };
+  type Answer = { status: number; body: unknown } | { unreachable: string };
+
+  // Peers found without the batch inbox (an older node answered 404), asked again after a while.
+  const noBatchInbox = new Map<string, number>();
+
+  /** The messages of a round in requests: per peer, up to `batchSize` envelopes and about 4 MB each. */
+  function batchesOf(sealed: Sealed[]): Sealed[][] {
+    const requests: Sealed[][] = [];
+    const open = new Map<string, { messages: Sealed[]; bytes: number }>();
+    for (const message of sealed) {
+      const peer = message.peer.regionCode;
+      const bytes = JSON.stringify(message.envelope.body).length;
+      let current = open.get(peer);
+      if (current && (current.messages.length >= batchSize || current.bytes + bytes > BATCH_BYTES)) {
+        open.delete(peer);
+        current = undefined;
+      }
+      if (!current) {
+        current = { messages: [], bytes: 0 };
+        open.set(peer, current);
+        requests.push(current.messages);
+      }
+      current.messages.push(message);
+      current.bytes += bytes;
+    }
+    return requests;
+  }
+
+  /** Delivers one request's messages; answers each message's answer, in order. */
+  async function deliverRequest(messages: Sealed[]): Promise<Answer[]> {
+    const { peer } = messages[0] as Sealed;
+    const asked = noBatchInbox.get(peer.regionCode);
+    if (messages.length > 1 && (asked === undefined || clock.now().getTime() - asked > 600_000)) {
+      let answer: PeerAnswer;
+      try {
+        answer = await transport.deliverBatch(
+          peer.url,
+          messages.map((m) => m.envelope),
+        );
+      } catch (error) {
+        return messages.map(() => ({ unreachable: (error as Error).message }));
+      }
+      if (answer.status === 404 && (answer.body as { code?: string } | undefined)?.code === "NOT_FOUND") {
+        noBatchInbox.set(peer.regionCode, clock.now().getTime());
+      } else if (answer.status !== 200) {
+        // The request as a whole failed (the peer overloaded, a body too large…): each is retried.
+        return messages.map(() => answer);
+      } else {
+        const parsed = EnvelopeBatchAnswer.safeParse(answer.body);
+        if (!parsed.success || parsed.data.answers.length !== messages.length)
+          return messages.map(() => ({ status: 502, body: { message: "the peer's batch answer is not well-formed" } }));
+        return parsed.data.answers.map((a) =>
+          "receipt" in a ? { status: 200, body: a.receipt } : { status: a.status, body: a.error },
+        );
+      }
+    }
+    return Promise.all(
+      messages.map(async (m): Promise<Answer> => {
+        try {
+          return await transport.deliver(peer.url, m.envelope);
+        } catch (error) {
+          return { unreachable: (error as Error).message };
+        }
+      }),
+    );
+  }
+
+  /** Records what a peer answered to one message: delivered, refused for good, or retry later. */
+  async function record({ row, peer, envelope }: Sealed, answer: Answer): Promise<boolean> {
+    const verdict = "unreachable" in answer ? { retry: `unreachable: ${answer.unreachable}` } : judge(answer, envelope);
+    const at = clock.now();
+    if ("delivered" in verdict) {
+      // Written with the other deliveries answered meanwhile, in one statement (group commit).
+      await deliveredLog.submit({
+        id: row.id,
+        at,
+        receipt: canonicalJson(verdict.delivered),
+        change: {
+          type: "federation.message_delivered",
+          subject: row.id,
+          actor: null,
+          at,
+          facts: { to: peer.regionCode, receivedAt: verdict.delivered.receivedAt, status: verdict.delivered.status },
+        },
+      });
+      return true;
+    }
+    if ("refused" in verdict) {
+      await db.transaction().execute(async (trx) => {
+        await repo.markRefused(trx, row.id, verdict.refused);
+        await refusedHandlers.get(row.type)?.(trx, {
+          id: row.id,
+          to: peer.regionCode,
+          subject: row.subject,
+          body: row.body,
+          error: verdict.refused,
+        });
+        await recordChange(trx, {
+          type: "federation.message_refused",
+          subject: row.id,
+          actor: null,
+          at,
+          facts: { to: peer.regionCode, error: verdict.refused },
+        });
+      });
+      log("a peer refused a message for good", { id: row.id, peer: peer.regionCode, error: verdict.refused });
+      return false;
+    }
+    await repo.retryLater(db, row.id, new Date(at.getTime() + backoff(row.attempts)), verdict.retry);
+    return false;
+  }
+
+  /** An envelope that passed the inbox's checks, with its handler and what the handler prepared. */
+  type Admissible = { envelope: Envelope; inbound: InboundMessage; prepared: unknown };
+  type Applied = { receipt: Receipt } | { replayed: true };
+
+  /**
+   * The inbox's checks before any transaction (each refusal a security event), then the handler's
+   * preparer.
+   */
+  async function admissible(raw: unknown, now: Date, origin: { ip?: string }): Promise<Admissible> {
+    const checked = checkEnvelope(raw, { self, trust: trust.current(), now, maxAgeMs: ENVELOPE_MAX_AGE_MS });
+    if (!checked.ok) {
+      await securityEvent(checked.code, checked.reason, {
+        messageId: checked.claimed.id,
+        from: checked.claimed.from,
+        to: checked.claimed.to,
+        type: checked.claimed.type,
+        ip: origin.ip,
+      });
+      throw new AppError(checked.code, { reason: checked.reason });
+    }
+    const envelope = checked.envelope;
+    const inbound: InboundMessage = {
+      id: envelope.id,
+      from: envelope.from,
+      type: envelope.type,
+      subject: envelope.subject,
+      idempotencyKey: envelope.idempotencyKey,
+      body: envelope.body,
+      sentAt: new Date(envelope.sentAt),
+    };
+    const prepare = handlers.get(envelope.type)?.prepare;
+    const prepared = prepare ? await refusing(() => prepare(inbound)) : undefined;
+    return { envelope, inbound, prepared };
+  }
+
+  /**
+   * Applies an admissible message in the caller's transaction: the nonce, the inbox row and its
+   * ledger entry in one statement, then the handler's effect.
+   */
+  async function apply(trx: Db, { envelope, inbound, prepared }: Admissible, now: Date): Promise<Applied> {
+    const receipt = signReceipt(
+      {
+        messageId: envelope.id,
+        from: envelope.from,
+        to: self,
+        idempotencyKey: envelope.idempotencyKey,
+        receivedAt: now.toISOString(),
+        status: "accepted",
+      },
+      identity.node,
+    );
+    const admitted = await repo.admit(
+      trx,
+      { sender_region: envelope.from, nonce: envelope.nonce, seen_at: now },
+      {
+        id: ids.uuid(),
+        sender_region: envelope.from,
+        type: envelope.type,
+        subject: envelope.subject,
+        idempotency_key: envelope.idempotencyKey,
+        body: JSON.stringify(envelope.body),
+        sent_at: new Date(envelope.sentAt),
+        received_at: now,
+        receipt: canonicalJson(receipt),
+      },
+      {
+        type: "federation.message_received",
+        subject: envelope.id,
+        actor: null,
+        at: now,
+        facts: {
+          from: envelope.from,
+          type: envelope.type,
+          subject: envelope.subject,
+          idempotencyKey: envelope.idempotencyKey,
+        },
+      },
+    );
+    if (!admitted.freshNonce) return { replayed: true };
+    if (admitted.priorReceipt !== null) return { receipt: JSON.parse(admitted.priorReceipt) as Receipt };
+    if (admitted.inboxId === null) throw new AppliedMeanwhile();
+    const handler = handlers.get(envelope.type);
+    if (!handler)
+      throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
+    await refusing(() => handler.handle(trx, inbound, prepared));
+    return { receipt };
+  }
+
+  /** Applies a message in a transaction of its own. */
+  async function applyAlone(message: Admissible, now: Date): Promise<Applied> {
+    const once = () => db.transaction().execute((trx) => apply(trx, message, now));
+    try {
+      return await once();
+    } catch (error) {
+      // Another delivery of the same message committed while this one waited on its key: the
+      // transaction is undone whole, and the second try finds that delivery's receipt.
+      if (!(error instanceof AppliedMeanwhile)) throw error;
+      return once();
+    }
+  }
+
+  /** The receipt of an applied message; a replayed nonce is refused and reported. */
+  async function settle(message: Admissible, outcome: Applied, origin: { ip?: string }): Promise<Receipt> {
+    if ("receipt" in outcome) return outcome.receipt;
+    const reason = "this nonce was seen before: the envelope was captured and sent again";
+    await securityEvent("ENVELOPE_REPLAYED", reason, {
+      messageId: message.envelope.id,
+      from: message.envelope.from,
+      type: message.envelope.type,
+      ip: origin.ip,
+    });
+    throw new AppError("ENVELOPE_REPLAYED", { reason });
   }
 
   return {
@@ -300,14 +537,16 @@ export function createFederationService({
 
     /**
      * One round of the sender: takes the due messages, seals each for this attempt (fresh nonce and
-     * time), delivers them in parallel and records each answer. Answers how many were delivered.
+     * time), delivers them — several to a peer in one request where the peer has the batch inbox —
+     * and records each answer. Answers how many were delivered.
      */
     async deliverDue(limit = 200): Promise<{ taken: number; delivered: number }> {
       const now = clock.now();
       const rows = await repo.claimDue(db, now, new Date(now.getTime() + leaseMs), limit);
       if (rows.length === 0) return { taken: 0, delivered: 0 };
       const registry = trust.current();
-      const deliverOne = async (row: (typeof rows)[number]): Promise<boolean> => {
+      const sealed: Sealed[] = [];
+      for (const row of rows) {
         const peer = registry.activeMember(row.peer_region.trim(), clock.now());
         if (!peer) {
           await repo.retryLater(
@@ -316,7 +555,7 @@ export function createFederationService({
             new Date(clock.now().getTime() + backoff(row.attempts)),
             "the peer is not an active member of the trust list",
           );
-          return false;
+          continue;
         }
         const envelope = sealEnvelope(
           {
@@ -332,66 +571,20 @@ export function createFederationService({
           clock.now(),
           randomBytes(18).toString("base64url"),
         );
-        let verdict: ReturnType<typeof judge>;
-        try {
-          verdict = judge(await transport.deliver(peer.url, envelope), envelope);
-        } catch (error) {
-          verdict = { retry: `unreachable: ${(error as Error).message}` };
-        }
-        const at = clock.now();
-        if ("delivered" in verdict) {
-          // Written with the other deliveries answered meanwhile, in one statement (group commit).
-          await deliveredLog.submit({
-            id: row.id,
-            at,
-            receipt: canonicalJson(verdict.delivered),
-            change: {
-              type: "federation.message_delivered",
-              subject: row.id,
-              actor: null,
-              at,
-              facts: {
-                to: peer.regionCode,
-                receivedAt: verdict.delivered.receivedAt,
-                status: verdict.delivered.status,
-              },
-            },
-          });
-          return true;
-        }
-        if ("refused" in verdict) {
-          await db.transaction().execute(async (trx) => {
-            await repo.markRefused(trx, row.id, verdict.refused);
-            await refusedHandlers.get(row.type)?.(trx, {
-              id: row.id,
-              to: peer.regionCode,
-              subject: row.subject,
-              body: row.body,
-              error: verdict.refused,
-            });
-            await recordChange(trx, {
-              type: "federation.message_refused",
-              subject: row.id,
-              actor: null,
-              at,
-              facts: { to: peer.regionCode, error: verdict.refused },
-            });
-          });
-          log("a peer refused a message for good", { id: row.id, peer: peer.regionCode, error: verdict.refused });
-          return false;
-        }
-        await repo.retryLater(db, row.id, new Date(at.getTime() + backoff(row.attempts)), verdict.retry);
-        return false;
-      };
-      // A few deliveries in flight at once: a peer handles its inbox one transaction at a time, and
+        sealed.push({ row, peer, envelope });
+      }
+      // A few requests in flight at once: a peer handles its inbox one transaction at a time, and
       // hundreds of requests waiting there would only time out and be sent again.
+      const requests = batchesOf(sealed);
       let delivered = 0;
       let next = 0;
       await Promise.all(
-        Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
-          while (next < rows.length) {
-            const row = rows[next++] as (typeof rows)[number];
-            if (await deliverOne(row)) delivered += 1;
+        Array.from({ length: Math.min(concurrency, requests.length) }, async () => {
+          while (next < requests.length) {
+            const request = requests[next++] as Sealed[];
+            const answers = await deliverRequest(request);
+            const verdicts = await Promise.all(request.map((m, i) => record(m, answers[i] as Answer)));
+            delivered += verdicts.filter(Boolean).length;
           }
         }),
       );
@@ -406,99 +599,62 @@ export function createFederationService({
      */
     async receive(raw: unknown, origin: { ip?: string } = {}): Promise<Receipt> {
       const now = clock.now();
-      const checked = checkEnvelope(raw, { self, trust: trust.current(), now, maxAgeMs: ENVELOPE_MAX_AGE_MS });
-      if (!checked.ok) {
-        await securityEvent(checked.code, checked.reason, {
-          messageId: checked.claimed.id,
-          from: checked.claimed.from,
-          to: checked.claimed.to,
-          type: checked.claimed.type,
-          ip: origin.ip,
-        });
-        throw new AppError(checked.code, { reason: checked.reason });
+      const message = await admissible(raw, now, origin);
+      return settle(message, await applyAlone(message, now), origin);
+    },
+
+    /**
+     * The batch inbox: each envelope checked as `receive` checks it, the admissible ones applied
+     * together in one transaction. If any of them fails there (a handler's refusal, a conflict), the
+     * transaction is undone whole and each is applied alone, so one envelope's failure is its own.
+     * Answers, in the envelopes' order, each one's receipt or the error it alone would have got; a
+     * receipt is answered only once the transaction holding its message has committed.
+     */
+    async receiveBatch(raws: unknown[], origin: { ip?: string } = {}): Promise<EnvelopeAnswer[]> {
+      const now = clock.now();
+      const results: ({ receipt: Receipt } | { error: unknown })[] = new Array(raws.length);
+      const admitted: { index: number; message: Admissible }[] = [];
+      for (const [index, raw] of raws.entries()) {
+        try {
+          admitted.push({ index, message: await admissible(raw, now, origin) });
+        } catch (error) {
+          results[index] = { error };
+        }
       }
-      const envelope = checked.envelope;
-      const handler = handlers.get(envelope.type);
-      const inbound: InboundMessage = {
-        id: envelope.id,
-        from: envelope.from,
-        type: envelope.type,
-        subject: envelope.subject,
-        idempotencyKey: envelope.idempotencyKey,
-        body: envelope.body,
-        sentAt: new Date(envelope.sentAt),
-      };
-      const prepare = handler?.prepare;
-      const prepared = prepare ? await refusing(() => prepare(inbound)) : undefined;
-      const admit = () =>
-        db.transaction().execute(async (trx) => {
-          const receipt = signReceipt(
-            {
-              messageId: envelope.id,
-              from: envelope.from,
-              to: self,
-              idempotencyKey: envelope.idempotencyKey,
-              receivedAt: now.toISOString(),
-              status: "accepted",
-            },
-            identity.node,
-          );
-          // The nonce, the inbox row and its ledger entry in one statement, before the handler's effect.
-          const admitted = await repo.admit(
-            trx,
-            { sender_region: envelope.from, nonce: envelope.nonce, seen_at: now },
-            {
-              id: ids.uuid(),
-              sender_region: envelope.from,
-              type: envelope.type,
-              subject: envelope.subject,
-              idempotency_key: envelope.idempotencyKey,
-              body: JSON.stringify(envelope.body),
-              sent_at: new Date(envelope.sentAt),
-              received_at: now,
-              receipt: canonicalJson(receipt),
-            },
-            {
-              type: "federation.message_received",
-              subject: envelope.id,
-              actor: null,
-              at: now,
-              facts: {
-                from: envelope.from,
-                type: envelope.type,
-                subject: envelope.subject,
-                idempotencyKey: envelope.idempotencyKey,
-              },
-            },
-          );
-          if (!admitted.freshNonce) return { replayed: true as const };
-          if (admitted.priorReceipt !== null) return { receipt: JSON.parse(admitted.priorReceipt) as Receipt };
-          if (admitted.inboxId === null) throw new AppliedMeanwhile();
-          if (!handler)
-            throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
-          await refusing(() => handler.handle(trx, inbound, prepared));
-          return { receipt };
-        });
-      let outcome: Awaited<ReturnType<typeof admit>>;
-      try {
-        outcome = await admit();
-      } catch (error) {
-        // Another delivery of the same message committed while this one waited on its key: the
-        // transaction is undone whole, and the second try finds that delivery's receipt.
-        if (!(error instanceof AppliedMeanwhile)) throw error;
-        outcome = await admit();
+      let together: Applied[] | undefined;
+      if (admitted.length > 1) {
+        try {
+          together = await db.transaction().execute(async (trx) => {
+            const outcomes: Applied[] = [];
+            for (const { message } of admitted) outcomes.push(await apply(trx, message, now));
+            return outcomes;
+          });
+        } catch {
+          together = undefined;
+        }
       }
-      if ("replayed" in outcome) {
-        const reason = "this nonce was seen before: the envelope was captured and sent again";
-        await securityEvent("ENVELOPE_REPLAYED", reason, {
-          messageId: envelope.id,
-          from: envelope.from,
-          type: envelope.type,
-          ip: origin.ip,
-        });
-        throw new AppError("ENVELOPE_REPLAYED", { reason });
+      for (const [k, { index, message }] of admitted.entries()) {
+        try {
+          results[index] = {
+            receipt: await settle(message, together?.[k] ?? (await applyAlone(message, now)), origin),
+          };
+        } catch (error) {
+          results[index] = { error };
+        }
       }
-      return outcome.receipt;
+      return results.map((result): EnvelopeAnswer => {
+        if ("receipt" in result) return { status: 200, receipt: result.receipt };
+        if (!(result.error instanceof AppError)) log("an envelope of a batch failed", { error: String(result.error) });
+        const error = result.error instanceof AppError ? result.error : new AppError("INTERNAL");
+        return {
+          status: error.status,
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details === undefined ? {} : { details: error.details }),
+          },
+        };
+      });
     },
 
     /** Forgets nonces too old for their envelopes to pass the freshness check anyway. */

@@ -10,6 +10,11 @@ export interface PeerAnswer {
 export interface PeerTransport {
   /** Delivers one envelope to the node at `url`; answers its HTTP status and JSON body, or throws when unreachable. */
   deliver(url: string, envelope: Envelope): Promise<PeerAnswer>;
+  /**
+   * Delivers several envelopes in one request (`{envelopes}`); answers the HTTP status and JSON body
+   * (`{answers}` in the envelopes' order when 200), or throws when unreachable.
+   */
+  deliverBatch(url: string, envelopes: Envelope[]): Promise<PeerAnswer>;
   /** Reads a public resource of the node at `url` (its catalogue), e.g. `api/v1/services/610500-GA-0001`. */
   read(url: string, path: string): Promise<PeerAnswer>;
   /** Posts a text body (a witness's add-checkpoint) to `path` of the node at `url`; the answer's body is text. */
@@ -17,9 +22,10 @@ export interface PeerTransport {
 }
 
 export const INBOX_PATH = "api/v1/federation/inbox";
+export const INBOX_BATCH_PATH = "api/v1/federation/inbox/batch";
 
-export function inboxUrl(nodeUrl: string): string {
-  return new URL(INBOX_PATH, nodeUrl.endsWith("/") ? nodeUrl : `${nodeUrl}/`).toString();
+export function inboxUrl(nodeUrl: string, path = INBOX_PATH): string {
+  return new URL(path, nodeUrl.endsWith("/") ? nodeUrl : `${nodeUrl}/`).toString();
 }
 
 /** POSTs the envelope as JSON to `<node url>api/v1/federation/inbox` (keep-alive connections). */
@@ -30,6 +36,15 @@ export function httpTransport({ timeoutMs = 10_000 }: { timeoutMs?: number } = {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(envelope),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return answerOf(response);
+    },
+    async deliverBatch(url, envelopes) {
+      const response = await fetch(inboxUrl(url, INBOX_BATCH_PATH), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ envelopes }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       return answerOf(response);
@@ -64,14 +79,23 @@ async function answerOf(response: Response): Promise<PeerAnswer> {
 
 /**
  * Nodes in one process, found by their URL in the trust list; a URL with no node behaves like a
- * peer that is down.
+ * peer that is down, and a node with no batch inbox like an older node without the batch route (404).
  */
 export function localTransport(
   nodes: Map<string, (envelope: Envelope) => Promise<PeerAnswer>>,
   reads: Map<string, (path: string) => Promise<PeerAnswer>> = new Map(),
   posts: Map<string, (path: string, text: string) => Promise<PeerAnswer>> = new Map(),
+  batches: Map<string, (envelopes: Envelope[]) => Promise<PeerAnswer>> = new Map(),
 ): PeerTransport {
   return {
+    async deliverBatch(url, envelopes) {
+      const receive = batches.get(url);
+      if (!receive) {
+        if (!nodes.has(url)) throw new Error(`connect ECONNREFUSED ${url}`);
+        return { status: 404, body: { code: "NOT_FOUND", message: "Route not found" } };
+      }
+      return receive(JSON.parse(JSON.stringify(envelopes)) as Envelope[]);
+    },
     async post(url, path, text) {
       const post = posts.get(url);
       if (!post) throw new Error(`connect ECONNREFUSED ${url}`);

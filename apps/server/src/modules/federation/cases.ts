@@ -552,7 +552,10 @@ export function createFederatedCasesService({
       .execute();
   });
 
-  /** Queues the hand-over and records the origin's row, in one transaction (全程网办, 联办, 代收). */
+  /**
+   * Queues the hand-over and records the origin's row, in one transaction (全程网办, 联办, 代收);
+   * answers the row as committed.
+   */
   async function queueHandover(
     row: {
       id: string;
@@ -570,8 +573,8 @@ export function createFederatedCasesService({
   ) {
     const now = clock.now();
     const number = `${self}-X${chinaDate(now).replaceAll("-", "")}-${row.id.slice(0, 8).toUpperCase()}`;
-    await db.transaction().execute(async (trx) => {
-      await trx
+    return db.transaction().execute(async (trx) => {
+      const inserted = await trx
         .insertInto("federated_cases")
         .values({
           id: row.id,
@@ -591,7 +594,8 @@ export function createFederatedCasesService({
           created_at: now,
           updated_at: now,
         })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await recordChange(trx, {
         type: "federation.case_handed_over",
         subject: row.id,
@@ -613,6 +617,7 @@ export function createFederatedCasesService({
         body: message as unknown as Record<string, unknown>,
         actor: row.actorId,
       });
+      return inserted;
     });
   }
 
@@ -676,7 +681,7 @@ export function createFederatedCasesService({
           { field: "serviceCode", reason: "NOT_COMPETENT", message: `${peer.name} is not competent: ${notCompetent}` },
         ]);
       const id = ids.uuid();
-      await queueHandover(
+      const row = await queueHandover(
         {
           id,
           mode: joint ? "joint" : "online",
@@ -698,7 +703,8 @@ export function createFederatedCasesService({
           channel: input.channel,
         },
       );
-      return this.get(actor, id);
+      // The applicant's own case, as committed: no need to read it back.
+      return view(row, actor);
     },
 
     /**

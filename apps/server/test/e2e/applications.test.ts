@@ -306,6 +306,42 @@ describe("rules around actions", () => {
     expect((await act(handler, second, { type: "approve", opinion: "准予登记" })).statusCode).toBe(409);
     expect((await act(handler, second, { type: "resume" })).json().status).toBe("under_review");
   });
+
+  it("answers each action with the case exactly as a read right after it shows it", async () => {
+    // The answer is worked out from what the action read and wrote, not read again: it must not differ.
+    const id = await draftWithEverything(resident);
+    const steps: [Client, object][] = [
+      [resident, { type: "submit" }],
+      [window, { type: "note", text: "窗口备注" }],
+      [window, { type: "claim" }],
+      [window, { type: "accept", opinion: "予以受理" }],
+      [handler, { type: "claim" }],
+      [handler, { type: "suspend", reason: "需核实当事人婚姻状况" }],
+      [handler, { type: "resume" }],
+      [
+        handler,
+        { type: "request_supplement", items: [{ target: "form.partnerOccupation", problem: "请填写具体职业" }] },
+      ],
+      [resident, { type: "supplement", note: "已补正" }],
+      [handler, { type: "complete_step", opinion: "审查通过" }],
+      [handler, { type: "approve", opinion: "准予登记" }],
+      [window, { type: "deliver", method: "window" }],
+    ];
+    const withoutLedger = (body: { actions: { ledgerIndex: unknown }[] }) => ({
+      ...body,
+      actions: body.actions.map((a) => ({ ...a, ledgerIndex: null })),
+    });
+    for (const [client, body] of steps) {
+      if ((body as { type: string }).type === "supplement")
+        await resident.request("PATCH", `/api/v1/applications/${id}`, {
+          form: { ...validForm, partnerOccupation: "小学教师" },
+        });
+      const answer = await act(client, id, body);
+      expect(answer.statusCode, JSON.stringify(body) + answer.body).toBe(200);
+      const read = await client.request("GET", `/api/v1/applications/${id}`);
+      expect(withoutLedger(answer.json()), JSON.stringify(body)).toEqual(withoutLedger(read.json()));
+    }
+  });
 });
 
 describe("materials", () => {

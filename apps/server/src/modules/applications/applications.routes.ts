@@ -233,6 +233,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{ applications: Applicati
         idempotencyKey: request.headers["idempotency-key"],
         channel: request.headers["x-tongban-channel"] ?? "pc",
         place: request.ip,
+        actorName: request.account?.name,
       }),
   );
 };

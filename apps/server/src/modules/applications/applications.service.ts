@@ -80,6 +80,12 @@ export interface ActionContext {
   idempotencyKey: string;
   channel: Channel;
   place: string | null;
+  /**
+   * The acting account's name, when the caller has it (the session's account): the answer is then
+   * the case as this action left it, worked out from what the transaction read and wrote, instead
+   * of a second read of the case while its lock is held.
+   */
+  actorName?: string;
 }
 
 /** A file name safe to store and send back: no path separators, no control characters. */
@@ -1062,7 +1068,7 @@ export function createApplicationsService(deps: {
             payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
           },
         });
-        await repo.insertAction(trx, {
+        const action = {
           application_id: id,
           seq,
           type,
@@ -1071,10 +1077,10 @@ export function createApplicationsService(deps: {
           channel: context.channel,
           place: context.place,
           at: now,
-          payload: JSON.stringify(payload),
           idempotency_key: context.idempotencyKey,
           outbox_id: outboxId,
-        });
+        };
+        await repo.insertAction(trx, { ...action, payload: JSON.stringify(payload) });
         if (type === "accept" && deps.fees)
           await deps.fees.assessOnAcceptance(trx, {
             applicationId: id,
@@ -1113,7 +1119,7 @@ export function createApplicationsService(deps: {
         const warnOn = next.acceptedOn
           ? addWorkingDays(next.acceptedOn, Math.ceil(item.committedLimitDays * WARNING_SHARE) + deadline.pausedDays)
           : null;
-        await repo.update(trx, id, {
+        const changes = {
           status: next.status,
           step_index: next.stepIndex,
           holder_role: holderRole(next, steps),
@@ -1127,7 +1133,8 @@ export function createApplicationsService(deps: {
           last_action_seq: seq,
           updated_at: now,
           ...(type === "submit" ? { submitted_at: now } : {}),
-        });
+        };
+        await repo.update(trx, id, changes);
         const notice = noticeFor(type, item, row.number, next, payload, deadline.dueOn);
         if (notice && !(applicantActions.includes(type) && type !== "submit")) {
           messages = await notifications.record(trx, {
@@ -1140,7 +1147,40 @@ export function createApplicationsService(deps: {
             email: row.applicant_email,
           });
         }
-        const answer = view(actor, await loadFull(id, trx));
+        const nameOf = (accountId: string | null, before: string | null, beforeId: string | null) =>
+          accountId === null
+            ? null
+            : accountId === beforeId
+              ? before
+              : accountId === actor.accountId
+                ? context.actorName
+                : undefined;
+        const claimedByName = nameOf(next.claimedBy, row.claimed_by_name, row.claimed_by);
+        const firstContactName = nameOf(next.firstContactId, row.first_contact_name, row.first_contact_id);
+        const after =
+          context.actorName === undefined || claimedByName === undefined || firstContactName === undefined
+            ? await loadFull(id, trx)
+            : {
+                row: {
+                  ...row,
+                  ...changes,
+                  claimed_by_name: claimedByName,
+                  first_contact_name: firstContactName,
+                } as ApplicationRow,
+                actions: [
+                  ...actionRows,
+                  {
+                    ...action,
+                    payload,
+                    actor_name: context.actorName,
+                    ledger_idx: null,
+                  },
+                ],
+                materials,
+                dataMaterials,
+                item,
+              };
+        const answer = view(actor, after);
         await repo.saveAnswer(trx, {
           actor_id: actor.accountId,
           key: context.idempotencyKey,

@@ -12,6 +12,16 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
+/** A ledger over the test database with keys of its own (and an SM2 line when asked). */
+const newLedger = (sm2 = false) =>
+  createLedgerService({
+    db: t.database.db,
+    clock: systemClock,
+    keys: memoryKeyStore(),
+    origin: "test.local/ledger",
+    sm2,
+  });
+
 const change = (subject: string) => ({ type: "test.change", subject, actor: null, at: new Date(), facts: {} });
 
 async function indexOf(outboxId: number, db = t.database.db): Promise<number | null> {
@@ -65,13 +75,7 @@ describe("the commit signal", () => {
 
 describe("the sequencer", () => {
   it("integrates a committed change within milliseconds, without waiting for its timer", async () => {
-    const ledger = createLedgerService({
-      db: t.database.db,
-      clock: systemClock,
-      keys: memoryKeyStore(),
-      origin: "test.local/ledger",
-      sm2: true,
-    });
+    const ledger = newLedger(true);
     const batches: number[] = [];
     const errors: unknown[] = [];
     const sequencer = await startSequencer({
@@ -111,17 +115,56 @@ describe("the sequencer", () => {
     }
   });
 
+  it("indexes every change at once but signs a checkpoint at most every checkpointEveryMs, and the last on stop", async () => {
+    const ledger = newLedger();
+    const latestCheckpoint = async () =>
+      Number(
+        (
+          await t.database.db
+            .selectFrom("ledger_checkpoints")
+            .select((eb) => eb.fn.max("tree_size").as("size"))
+            .executeTakeFirst()
+        )?.size ?? 0,
+      );
+    const covered: number[] = [];
+    const sequencer = await startSequencer({
+      ledger,
+      database: t.database,
+      intervalMs: 60_000,
+      checkpointEveryMs: 600_000,
+      onBatch: (batch) => covered.push(...batch.outboxIds),
+    });
+    let stopped = false;
+    try {
+      // The first batch after a quiet spell is signed at once.
+      const first = await t.database.db.transaction().execute((trx) => recordChange(trx, change("first")));
+      const firstIndex = await waitForIndex(first, 5_000);
+      for (let i = 0; i < 200 && !covered.includes(first); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(covered).toContain(first);
+      expect(await latestCheckpoint()).toBeGreaterThan(firstIndex);
+
+      // The next one gets its index as promptly, but no checkpoint before the interval has passed …
+      const second = await t.database.db.transaction().execute((trx) => recordChange(trx, change("second")));
+      const secondIndex = await waitForIndex(second, 5_000);
+      expect(await latestCheckpoint()).toBeLessThanOrEqual(secondIndex);
+      expect(covered).not.toContain(second);
+
+      // … and a process that stops signs what it integrated rather than leave it to the next start.
+      await sequencer.stop();
+      stopped = true;
+      expect(await latestCheckpoint()).toBeGreaterThan(secondIndex);
+      expect(covered).toContain(second);
+    } finally {
+      if (!stopped) await sequencer.stop();
+    }
+  });
+
   it.skipIf(!process.env.DATABASE_URL)(
     "on PostgreSQL, another process's commit wakes this one through LISTEN/NOTIFY",
     async () => {
       // Process A integrates; process B commits a change but finds the ledger lock taken (as when A is
       // mid-batch), so only B's notification can bring A to it before A's own timer.
-      const ledgerA = createLedgerService({
-        db: t.database.db,
-        clock: systemClock,
-        keys: memoryKeyStore(),
-        origin: "test.local/ledger",
-      });
+      const ledgerA = newLedger();
       const a = await startSequencer({ ledger: ledgerA, database: t.database, intervalMs: 60_000 });
       const databaseB = openPostgres(t.url as string, 2);
       const b = await startSequencer({

@@ -134,10 +134,17 @@ export function createLedgerService({
      * commit (`onIndexed` is called then). Then a checkpoint over the new tree is signed (Ed25519, and
      * SM2 when enabled) and published; signing after the commit keeps it off the index's latency. A
      * process that died between the two leaves a tree without its checkpoint: the next step signs it.
+     * With `sign: false` the step only integrates (the sequencer signs at most every few milliseconds,
+     * not after every batch); a later step with `sign` (the default) signs the tree as it is then, also
+     * when nothing new is waiting.
      */
     async integrateBatch(
       batchSize = 1000,
-      { wait = true, onIndexed }: { wait?: boolean; onIndexed?: (batch: IntegratedBatch) => void } = {},
+      {
+        wait = true,
+        sign = true,
+        onIndexed,
+      }: { wait?: boolean; sign?: boolean; onIndexed?: (batch: IntegratedBatch) => void } = {},
     ): Promise<IntegrationResult> {
       const now = clock.now();
       const step = await db
@@ -151,6 +158,7 @@ export function createLedgerService({
             const rows = await repo.pending(trx, batchSize);
             const size = await repo.treeSize(trx);
             if (rows.length === 0) {
+              if (!sign) return { result: { status: "idle" } };
               const signed = Number((await repo.latestCheckpoint(trx))?.tree_size ?? 0);
               if (signed >= size) return { result: { status: "idle" } };
               const rootHash = await treeHashFromStore(reader(trx), size);
@@ -178,17 +186,15 @@ export function createLedgerService({
               hashes.map((hash, i) => ({ idx: first + i, hash })),
             );
             const treeSize = size + entries.length;
-            const rootHash = await treeHashFromStore(reader(trx), treeSize);
-            return {
-              result: {
-                status: "integrated",
-                first: size,
-                treeSize,
-                outboxIds: entries.map((e) => e.outbox_id),
-                full: rows.length === batchSize,
-              },
-              unsigned: { treeSize, rootHash },
+            const result: IntegratedBatch = {
+              status: "integrated",
+              first: size,
+              treeSize,
+              outboxIds: entries.map((e) => e.outbox_id),
+              full: rows.length === batchSize,
             };
+            if (!sign) return { result };
+            return { result, unsigned: { treeSize, rootHash: await treeHashFromStore(reader(trx), treeSize) } };
           },
         );
       if (step.result.status === "integrated") onIndexed?.(step.result);

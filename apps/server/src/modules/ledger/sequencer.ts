@@ -4,6 +4,11 @@
 // the changes of the next few milliseconds join the batch, so batches stay large under load. Only one
 // process integrates at a time (the ledger's advisory lock); one that finds the lock held leaves the
 // work to the holder, which was told by the same notification and will run again.
+//
+// Integrating and signing are paced apart: a batch gets its index at once, but a checkpoint is signed
+// at most every `checkpointEveryMs` (100 ms), over the tree as it is then. Signing (Ed25519 and SM2,
+// on this thread) cost each batch more CPU than integrating it when changes arrive one by one, and a
+// reader gains little from a checkpoint per batch when the next follows within 100 ms.
 import type { Database, NotifyChannel } from "../../db/database.ts";
 import type { IntegratedBatch, LedgerService } from "./ledger.service.ts";
 
@@ -22,9 +27,14 @@ export interface SequencerOptions {
   coalesceMs?: number;
   batchSize?: number;
   onError?: (error: unknown, during: string) => void;
+  /**
+   * Sign a checkpoint at most this often (the first batch after a quiet spell is signed at once; the
+   * ones that follow within this time are covered by one checkpoint when it has passed).
+   */
+  checkpointEveryMs?: number;
   /** Called when a batch's indexes have committed (tests and benchmarks measure latency with it). */
   onIndexed?: (batch: IntegratedBatch) => void;
-  /** Called after a batch's checkpoint is published too. */
+  /** Called once this process has published a checkpoint covering the batch. */
   onBatch?: (batch: IntegratedBatch) => void;
 }
 
@@ -40,8 +50,9 @@ export async function startSequencer({
   ledger,
   database,
   intervalMs = 1000,
-  coalesceMs = 10,
+  coalesceMs = 25,
   batchSize = 1000,
+  checkpointEveryMs = 100,
   onError = () => {},
   onIndexed,
   onBatch,
@@ -49,8 +60,12 @@ export async function startSequencer({
   let stopped = false;
   let running: Promise<void> | undefined;
   let scheduled: NodeJS.Timeout | undefined;
+  let scheduledFor = Number.POSITIVE_INFINITY;
   let again = false;
   let idleWaiters: (() => void)[] = [];
+  let lastSignedAt = Number.NEGATIVE_INFINITY;
+  /** Batches this process integrated that no checkpoint it signed covers yet. */
+  let unsigned: IntegratedBatch[] = [];
 
   const settle = () => {
     if (running || scheduled) return;
@@ -59,11 +74,17 @@ export async function startSequencer({
     for (const resolve of waiters) resolve();
   };
 
+  // A run asked for sooner than the one scheduled (a change, while a checkpoint waits) replaces it.
   const schedule = (delay: number) => {
-    if (stopped || scheduled || running) {
-      if (running) again = true;
+    if (stopped) return;
+    if (running) {
+      again = true;
       return;
     }
+    const at = performance.now() + delay;
+    if (scheduled && scheduledFor <= at) return;
+    clearTimeout(scheduled);
+    scheduledFor = at;
     scheduled = setTimeout(run, delay);
   };
 
@@ -73,15 +94,27 @@ export async function startSequencer({
   let lastRunMs = 0;
   const run = () => {
     scheduled = undefined;
+    scheduledFor = Number.POSITIVE_INFINITY;
     again = false;
     running = (async () => {
       let more = false;
       const started = performance.now();
+      const sign = started - lastSignedAt >= checkpointEveryMs;
       try {
-        const batch = await ledger.integrateBatch(batchSize, { wait: false, ...(onIndexed ? { onIndexed } : {}) });
+        const batch = await ledger.integrateBatch(batchSize, {
+          wait: false,
+          sign,
+          ...(onIndexed ? { onIndexed } : {}),
+        });
         if (batch.status === "integrated") {
           more = batch.full;
-          onBatch?.(batch);
+          unsigned.push(batch);
+        }
+        if (sign && batch.status !== "busy") {
+          lastSignedAt = started;
+          const covered = unsigned;
+          unsigned = [];
+          for (const done of covered) onBatch?.(done);
         }
       } catch (error) {
         onError(error, "integrating the outbox");
@@ -90,6 +123,10 @@ export async function startSequencer({
       running = undefined;
       if (more) schedule(0);
       else if (again) schedule(nextDelay());
+      // The checkpoint these batches wait for, once its time has come (retried while the lock is busy).
+      if (unsigned.length > 0 && !stopped) {
+        schedule(Math.max(coalesceMs, lastSignedAt + checkpointEveryMs - performance.now()));
+      }
       settle();
     })();
   };
@@ -149,6 +186,16 @@ export async function startSequencer({
       clearTimeout(scheduled);
       scheduled = undefined;
       await running;
+      // What this process integrated leaves with its checkpoint (else the next start would sign it).
+      if (unsigned.length > 0) {
+        try {
+          const last = await ledger.integrateBatch(batchSize, { wait: false });
+          if (last.status !== "busy") for (const done of unsigned) onBatch?.(done);
+        } catch (error) {
+          onError(error, "signing the last checkpoint");
+        }
+        unsigned = [];
+      }
       await channel?.close();
       settle();
     },

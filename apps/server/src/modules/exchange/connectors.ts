@@ -46,15 +46,22 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, maxSockets: 128 }),
 };
 
-/** POSTs `body` and answers the status and text; failures to connect or read are "unavailable". */
+/**
+ * POSTs `body` and answers the status and text; failures to connect or read are "unavailable". A
+ * kept-alive connection the department system closed while it lay idle fails the request that picked
+ * it at that moment (ECONNRESET before any answer, the system having read nothing): that request is
+ * sent once more, on another connection — as it was, the system never having seen it.
+ */
 function post(
   url: URL,
   headers: Record<string, string>,
   body: string,
   timeoutMs: number,
+  retried = false,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
+    let answered = false;
     const request = client.request(
       url,
       {
@@ -64,6 +71,7 @@ function post(
         timeout: timeoutMs,
       },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {
@@ -84,11 +92,28 @@ function post(
       },
     );
     request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
-    request.on("error", (error: NodeJS.ErrnoException) =>
-      reject(new ProviderError("unavailable", { cause: error.code ?? error.name })),
-    );
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
+      if (stale && !retried) {
+        post(url, headers, body, timeoutMs, true).then(resolve, reject);
+        return;
+      }
+      reject(new ProviderError("unavailable", { cause: error.code ?? error.name }));
+    });
     request.end(body);
   });
+}
+
+// The catalogue names a few department systems' URLs; each is parsed once, not at every call.
+const urls = new Map<string, URL>();
+function parsedUrl(text: string): URL {
+  let url = urls.get(text);
+  if (!url) {
+    if (urls.size >= 1000) urls.clear();
+    url = new URL(text);
+    urls.set(text, url);
+  }
+  return url;
 }
 
 /**
@@ -107,7 +132,7 @@ export function httpConnector(deps: {
   return {
     async fetch(request) {
       if (request.connector.kind !== "http") throw new Error("not an http resource");
-      const url = new URL(request.connector.url);
+      const url = parsedUrl(request.connector.url);
       const body = JSON.stringify({
         key: request.key ?? null,
         fields: request.fields,

@@ -97,6 +97,8 @@ interface Trail {
   grantId: string | null;
   fields: string[];
   subjectRefs: Set<string>;
+  /** The identifiers already referenced (`type:value`), so each is keyed once per query. */
+  subjects: Set<string>;
   components: { resource: string; basis: AccessBasis; grant: string | null }[];
 }
 
@@ -130,6 +132,14 @@ export function createGateway(deps: {
 
   function subjectRef(type: "id_number" | "credit_code", value: string): string {
     return createHmac("sha256", deps.subjectKey).update(`${type}:${value}`).digest("hex");
+  }
+
+  /** Adds a data subject to the query's record; the key and the records usually name the same one. */
+  function addSubject(trail: Trail, type: "id_number" | "credit_code", value: string) {
+    const seen = `${type}:${value}`;
+    if (trail.subjects.has(seen)) return;
+    trail.subjects.add(seen);
+    trail.subjectRefs.add(subjectRef(type, value));
   }
 
   function limiter(perMinute: number) {
@@ -308,7 +318,7 @@ export function createGateway(deps: {
     }
     const key = checkKey(resource, keyFieldDef && { ...keyFieldDef, type: keyType ?? keyFieldDef.type }, request.key);
     if (key !== undefined && (keyType === "id_number" || keyType === "credit_code")) {
-      trail.subjectRefs.add(subjectRef(keyType, key));
+      addSubject(trail, keyType, key);
     }
     if (request.consent && request.consent.subject.value !== key) {
       throw new AppError("EXCHANGE_CONSENT_MISMATCH", { resource: resource.code, reason: "not the applicant's data" });
@@ -419,7 +429,7 @@ export function createGateway(deps: {
         for (const f of fetchFields) {
           const value = record[f.name];
           if (typeof value === "string" && (f.type === "id_number" || f.type === "credit_code")) {
-            trail.subjectRefs.add(subjectRef(f.type, value));
+            addSubject(trail, f.type, value);
           }
         }
       }
@@ -532,6 +542,7 @@ export function createGateway(deps: {
       // What was asked for, until the gateway knows what it answers.
       fields: request.fields ? [...new Set(request.fields)].slice(0, 100) : [],
       subjectRefs: new Set(),
+      subjects: new Set(),
       components: [],
     };
     try {

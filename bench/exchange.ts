@@ -3,11 +3,13 @@
 // signed calls to the same department system, measured in the same run; on PGlite and PostgreSQL.
 //   npx tsx bench/exchange.ts [--connections 50] [--seconds 10] [--samples 2000] [--only pglite|postgres]
 //     [--port 18500 --provider-port 18600] (the server's port and the first of the department systems' four)
-//     [--profile <dir>] (a V8 CPU profile of the server, written to <dir> when it stops)
+//     [--profile <dir>] (V8 CPU profiles of the server and the department systems, written to <dir> when they stop)
+//     [--servers N] (PostgreSQL: N server processes on the one database, on ports port … port+N−1, the
+//     load spread evenly over them; the first starts the department systems; one at a time uses the first)
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,8 +27,10 @@ const { values } = parseArgs({
     port: { type: "string" },
     "provider-port": { type: "string" },
     profile: { type: "string" },
+    servers: { type: "string", default: "1" },
   },
 });
+const SERVERS = Number(values.servers);
 const CONNECTIONS = Number(values.connections);
 const SECONDS = Number(values.seconds);
 const SAMPLES = Number(values.samples);
@@ -67,6 +71,78 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The processes started by `pid` (the demo department systems the server starts). */
+function childPids(pid: number | undefined): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The CPU time of the PostgreSQL backends serving `database` (their command line names it), sampled
+ * every 200 ms while the load runs so a backend the pool closes meanwhile still counts: per backend,
+ * the last reading less the first (a backend started during the run counts from zero).
+ */
+function backendCpu(database: string | undefined) {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = (initial: boolean) => {
+    if (!database) return;
+    for (const pid of backendPids(database)) {
+      const cpu = cpuMs(pid);
+      if (Number.isNaN(cpu)) continue;
+      if (!first.has(pid)) first.set(pid, initial ? cpu : 0);
+      last.set(pid, cpu);
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), 200);
+  return {
+    /** Stops sampling; the CPU time used meanwhile, in ms (NaN without PostgreSQL). */
+    stop(): number {
+      clearInterval(timer);
+      sample(false);
+      if (!database) return Number.NaN;
+      let sum = 0;
+      for (const [pid, cpu] of last) sum += cpu - (first.get(pid) ?? 0);
+      return sum;
+    },
+  };
+}
+
+/** The PostgreSQL backends serving `database` (their command line names it). */
+function backendPids(database: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmdline.startsWith("postgres: ") && cmdline.includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** How many ledger batches (entries share their batch's integration time) and checkpoints there are. */
+async function ledgerCounts(url: string | undefined): Promise<{ batches: number; checkpoints: number }> {
+  if (!url) return { batches: Number.NaN, checkpoints: Number.NaN };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ batches: string; checkpoints: string }>(
+      `select (select count(distinct integrated_at) from ledger_entries) as batches,
+              (select count(*) from ledger_checkpoints) as checkpoints`,
+    );
+    return { batches: Number(rows[0]?.batches), checkpoints: Number(rows[0]?.checkpoints) };
+  } finally {
+    await client.end();
+  }
+}
+
 interface Figures {
   total: number;
   rps: number;
@@ -90,6 +166,23 @@ function run(options: autocannon.Options): Promise<Figures> {
       });
     });
   });
+}
+
+/**
+ * The figures of load generators run side by side (one per server process): counts and rates add up;
+ * the p50 is their mean weighted by requests (an approximation), the p99 the worst of them.
+ */
+function combine(parts: Figures[]): Figures {
+  if (parts.length === 1) return parts[0] as Figures;
+  const total = parts.reduce((sum, f) => sum + f.total, 0);
+  return {
+    total,
+    rps: parts.reduce((sum, f) => sum + f.rps, 0),
+    p50: Math.round(parts.reduce((sum, f) => sum + f.p50 * f.total, 0) / Math.max(1, total)),
+    p99: Math.max(...parts.map((f) => f.p99)),
+    errors: parts.reduce((sum, f) => sum + f.errors, 0),
+    non2xx: parts.reduce((sum, f) => sum + f.non2xx, 0),
+  };
 }
 
 interface Account {
@@ -136,9 +229,18 @@ async function sequential(send: () => Promise<Response>): Promise<{ p50: number;
   const times: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const began = performance.now();
-    const response = await send();
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`status ${response.status}`);
+    // A kept-alive connection the server closed as it was reused fails before any answer: that sample
+    // is taken again (the bench's client, undici, does not resend a POST by itself).
+    const response = await send().catch((error: { cause?: { code?: string } }) => {
+      if (error.cause?.code !== "UND_ERR_SOCKET") throw error;
+      return undefined;
+    });
+    if (!response) {
+      i--;
+      continue;
+    }
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`status ${response.status}: ${text.slice(0, 500)}`);
     times.push(performance.now() - began);
   }
   times.sort((a, b) => a - b);
@@ -158,9 +260,11 @@ async function measure(kind: "pglite" | "postgres") {
     LOGIN_RATE_LIMIT_PER_MINUTE: "10000",
   };
   let dropDatabase = async () => {};
+  let databaseName: string | undefined;
   if (kind === "postgres") {
     const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
     const name = `tongban_bench_exchange_${Date.now()}`;
+    databaseName = name;
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
     await client.query(`create database ${name}`);
@@ -176,7 +280,8 @@ async function measure(kind: "pglite" | "postgres") {
       await c.end();
     };
   }
-  // Node itself (not npx), so the child's pid is the server's and its CPU time can be read.
+  // Node itself (not npx), so the child's pid is the server's and its CPU time can be read. The
+  // department systems the server starts are profiled with it.
   const server = await start(
     process.execPath,
     [
@@ -187,9 +292,26 @@ async function measure(kind: "pglite" | "postgres") {
     ],
     env,
   );
-  const serverCpu = () => cpuMs(server.pid);
+  // Further server processes on the same database and data folder (keys, files), as a deployment
+  // behind a load balancer would run them; the department systems and payment sandbox stay the first's.
+  const servers = [server];
+  const serverCpu = () => servers.reduce((sum, s) => sum + cpuMs(s.pid), 0);
+  // The 公安 system is the one queried; the others idle. Their CPU together (and, under load, the
+  // database's backends'), so the whole cost of a query can be told apart from the server's.
+  const providersCpu = () => childPids(server.pid).reduce((sum, pid) => sum + cpuMs(pid), 0);
   const base = `http://127.0.0.1:${port}`;
   try {
+    if (SERVERS > 1 && kind !== "postgres") throw new Error("--servers needs PostgreSQL");
+    for (let i = 1; i < SERVERS; i++) {
+      servers.push(
+        await start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+          ...env,
+          PORT: String(port + i),
+          DEMO_PROVIDERS: "false",
+          PAYMENT_GATEWAY: "none",
+        }),
+      );
+    }
     const accounts = JSON.parse(readFileSync(join(dataDir, "demo-accounts.json"), "utf8")) as Account[];
     const byName = (username: string) => accounts.find((a) => a.username === username) as Account;
     // 人社 asks for the household registration; 公安's steward grants it with a rate fit for a load test.
@@ -253,15 +375,22 @@ async function measure(kind: "pglite" | "postgres") {
     phase("sequential gateway");
     let g = 0;
     const cpuBeforeSequential = serverCpu();
+    const ledgerBeforeSequential = await ledgerCounts(env.DATABASE_URL);
     const gatewaySequential = await sequential(() =>
       fetch(`${base}/api/v1/exchange/query`, { method: "POST", headers: gatewayHeaders, body: queryBody(g++) }),
     );
     // The sequencer integrates the last queries' entries meanwhile: their cost is the queries' too.
     await new Promise((r) => setTimeout(r, 2000));
     const cpuSequential = (serverCpu() - cpuBeforeSequential) / SAMPLES;
+    const ledgerAfterSequential = await ledgerCounts(env.DATABASE_URL);
+    const sequentialLedger = {
+      batches: ledgerAfterSequential.batches - ledgerBeforeSequential.batches,
+      checkpoints: ledgerAfterSequential.checkpoints - ledgerBeforeSequential.checkpoints,
+    };
 
     phase("load direct");
     let di = 0;
+    const providerBeforeDirect = providersCpu();
     const direct = await run({
       url: providerUrl,
       connections: CONNECTIONS,
@@ -276,33 +405,66 @@ async function measure(kind: "pglite" | "postgres") {
         },
       ],
     });
+    const providerDirect = (providersCpu() - providerBeforeDirect) / direct.total;
+    // The first few answers that are not 200, by status and code, so a non-2xx count has its reasons.
+    const failures = new Map<string, number>();
+    const noteFailure = (status: number, body: string) => {
+      if (status === 200) return;
+      const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? "?";
+      const reason = `${status} ${code}`;
+      failures.set(reason, (failures.get(reason) ?? 0) + 1);
+    };
     phase("load gateway");
     let gi = 0;
     const cpuBeforeLoad = serverCpu();
-    const gateway = await run({
-      url: base,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: "POST",
-          setupRequest: (req) => ({
-            ...req,
-            path: "/api/v1/exchange/query",
-            headers: gatewayHeaders,
-            body: queryBody(gi++),
+    const providerBeforeLoad = providersCpu();
+    const databaseLoadCpu = backendCpu(databaseName);
+    const gateway = combine(
+      await Promise.all(
+        servers.map((_, i) =>
+          run({
+            url: `http://127.0.0.1:${port + i}`,
+            connections: Math.ceil(CONNECTIONS / servers.length),
+            duration: SECONDS,
+            requests: [
+              {
+                method: "POST",
+                setupRequest: (req) => ({
+                  ...req,
+                  path: "/api/v1/exchange/query",
+                  headers: gatewayHeaders,
+                  body: queryBody(gi++),
+                }),
+                onResponse: (status: number, body: string) => noteFailure(status, body),
+              },
+            ],
           }),
-        },
-      ],
-    });
+        ),
+      ),
+    );
     // Every query is on record: wait for the sequencer, then read the log's size from its checkpoint.
     await new Promise((r) => setTimeout(r, 5000));
     const cpuLoad = (serverCpu() - cpuBeforeLoad) / gateway.total;
+    const providerLoad = (providersCpu() - providerBeforeLoad) / gateway.total;
+    const databaseLoad = databaseLoadCpu.stop() / gateway.total;
+    if (failures.size > 0) phase(`answers other than 200: ${[...failures].map(([r, n]) => `${n} × ${r}`).join(", ")}`);
     const checkpoint = await (await fetch(`${base}/ledger/checkpoint`)).text();
     const treeSize = Number(checkpoint.split("\n")[1]);
-    return { directSequential, gatewaySequential, direct, gateway, treeSize, cpuSequential, cpuLoad };
+    return {
+      directSequential,
+      gatewaySequential,
+      direct,
+      gateway,
+      treeSize,
+      cpuSequential,
+      sequentialLedger,
+      cpuLoad,
+      providerDirect,
+      providerLoad,
+      databaseLoad,
+    };
   } finally {
-    server.kill("SIGTERM");
+    for (const s of servers) s.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1500));
     await dropDatabase().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
@@ -315,7 +477,7 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 const kinds = (values.only ? [values.only] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 process.stdout.write(
-  `Exchange gateway benchmark: ${SAMPLES} sequential samples, then ${CONNECTIONS} connections for ${SECONDS} s, Node ${process.version}\n`,
+  `Exchange gateway benchmark: ${SAMPLES} sequential samples, then ${CONNECTIONS} connections for ${SECONDS} s${SERVERS > 1 ? ` spread over ${SERVERS} server processes` : ""}, Node ${process.version}\n`,
 );
 for (const kind of kinds) {
   const f = await measure(kind);
@@ -326,7 +488,13 @@ for (const kind of kinds) {
   process.stdout.write(`${line("direct signed call to the 公安 system", f.direct)}\n`);
   process.stdout.write(`${line("gateway POST /api/v1/exchange/query", f.gateway)}\n`);
   process.stdout.write(
-    `server CPU per gateway query (gateway, ledger sequencer, everything in the server process): one at a time ${ms(f.cpuSequential)}, under load ${ms(f.cpuLoad)}\n`,
+    `server CPU per gateway query (gateway, ledger sequencer, everything in the server processes): one at a time ${ms(f.cpuSequential)}, under load ${ms(f.cpuLoad)}\n`,
+  );
+  process.stdout.write(
+    `department systems' CPU per query under load: direct ${ms(f.providerDirect)}, through the gateway ${ms(f.providerLoad)}; PostgreSQL backends' CPU per gateway query under load: ${ms(f.databaseLoad)}\n`,
+  );
+  process.stdout.write(
+    `ledger work for the ${SAMPLES} queries one at a time: ${f.sequentialLedger.batches} batches, ${f.sequentialLedger.checkpoints} checkpoints signed\n`,
   );
   process.stdout.write(`ledger entries after the run: ${f.treeSize}\n`);
 }

@@ -12,10 +12,14 @@ export interface RunningProvider {
   child: ChildProcess;
 }
 
-/** Node arguments that load TypeScript: the parent's own loader when it has one (tsx), else tsx. */
+/**
+ * Node arguments that load TypeScript: the parent's own loader when it has one (tsx), else tsx. A
+ * parent run with `--cpu-prof` has its department systems profiled too (into the same folder).
+ */
 function nodeArgs(): string[] {
   const inherited = process.execArgv.filter((a, i, all) => a.includes("tsx") || all[i + 1]?.includes("tsx"));
-  return inherited.some((a) => a.includes("tsx")) ? inherited : ["--import", "tsx"];
+  const profiling = process.execArgv.filter((a) => a.startsWith("--cpu-prof"));
+  return [...(inherited.some((a) => a.includes("tsx")) ? inherited : ["--import", "tsx"]), ...profiling];
 }
 
 /** Starts one system and answers once it says it is ready (or fails, with its output). */

@@ -9,6 +9,7 @@ import type {
   ApplicationMaterialsTable,
   ApplicationsTable,
 } from "../../db/schema.ts";
+import { type ChangeRecord, outboxRow } from "../ledger/outbox.ts";
 
 /** A case with its action log, current materials and current data materials, in one query. */
 function caseWithTimelineQuery(db: Db, id: string, lock: boolean) {
@@ -163,6 +164,24 @@ export const applicationsRepository = {
 
   async insertAction(db: Db, row: Insertable<ApplicationActionsTable>) {
     await db.insertInto("application_actions").values(row).execute();
+  },
+
+  /**
+   * An action and its ledger outbox row in one statement (a round trip fewer while the case is
+   * locked); answers the outbox row's id, which the action refers to.
+   */
+  async insertActionWithChange(
+    db: Db,
+    row: Omit<Insertable<ApplicationActionsTable>, "outbox_id">,
+    change: ChangeRecord,
+  ): Promise<number> {
+    const inserted = await db
+      .with("o", (q) => q.insertInto("outbox").values(outboxRow(change)).returning("id"))
+      .insertInto("application_actions")
+      .values({ ...row, outbox_id: sql<number>`(select id from o)` })
+      .returning("outbox_id")
+      .executeTakeFirstOrThrow();
+    return Number(inserted.outbox_id);
   },
 
   async list(db: Db, filter: QueueFilter) {

@@ -1056,18 +1056,6 @@ export function createApplicationsService(deps: {
         const logged: LoggedAction = { type, date: today, actorId: actor.accountId, payload };
         const next = apply(state, logged, steps);
         const seq = row.last_action_seq + 1;
-        const outboxId = await recordChange(trx, {
-          type: `application.${type}`,
-          subject: id,
-          actor: actor.accountId,
-          at: now,
-          facts: {
-            seq,
-            status: next.status,
-            role: actorRole,
-            payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
-          },
-        });
         const action = {
           application_id: id,
           seq,
@@ -1078,9 +1066,23 @@ export function createApplicationsService(deps: {
           place: context.place,
           at: now,
           idempotency_key: context.idempotencyKey,
-          outbox_id: outboxId,
         };
-        await repo.insertAction(trx, { ...action, payload: JSON.stringify(payload) });
+        const outboxId = await repo.insertActionWithChange(
+          trx,
+          { ...action, payload: JSON.stringify(payload) },
+          {
+            type: `application.${type}`,
+            subject: id,
+            actor: actor.accountId,
+            at: now,
+            facts: {
+              seq,
+              status: next.status,
+              role: actorRole,
+              payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+            },
+          },
+        );
         if (type === "accept" && deps.fees)
           await deps.fees.assessOnAcceptance(trx, {
             applicationId: id,
@@ -1171,6 +1173,7 @@ export function createApplicationsService(deps: {
                   ...actionRows,
                   {
                     ...action,
+                    outbox_id: outboxId,
                     payload,
                     actor_name: context.actorName,
                     ledger_idx: null,

@@ -17,16 +17,17 @@ export interface ChangeRecord {
  * Answers the outbox row's id (its ledger index follows once the sequencer integrates it).
  */
 export async function recordChange(trx: Db, change: ChangeRecord): Promise<number> {
-  const row = await trx
-    .insertInto("outbox")
-    .values({
-      type: change.type,
-      subject: change.subject,
-      actor: change.actor,
-      at: change.at,
-      content: JSON.stringify(change.facts ?? {}),
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const row = await trx.insertInto("outbox").values(outboxRow(change)).returning("id").executeTakeFirstOrThrow();
   return Number(row.id);
+}
+
+/** The outbox row of a change, for a statement that writes it together with the change itself. */
+export function outboxRow(change: ChangeRecord) {
+  return {
+    type: change.type,
+    subject: change.subject,
+    actor: change.actor,
+    at: change.at,
+    content: JSON.stringify(change.facts ?? {}),
+  };
 }

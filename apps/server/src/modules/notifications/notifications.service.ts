@@ -46,19 +46,17 @@ export function createNotificationsService({
   let again = false;
   return {
     async record(trx: Db, notice: Notice): Promise<OutgoingMessage[]> {
-      await trx
-        .insertInto("notifications")
-        .values({
-          id: ids.uuid(),
-          account_id: notice.accountId,
-          application_id: notice.applicationId,
-          kind: notice.kind,
-          title: notice.title,
-          body: notice.body,
-          created_at: clock.now(),
-          read_at: null,
-        })
-        .execute();
+      const now = clock.now();
+      const portal = {
+        id: ids.uuid(),
+        account_id: notice.accountId,
+        application_id: notice.applicationId,
+        kind: notice.kind,
+        title: notice.title,
+        body: notice.body,
+        created_at: now,
+        read_at: null,
+      };
       const messages: OutgoingMessage[] = [];
       if (notice.phone)
         messages.push({
@@ -75,25 +73,29 @@ export function createNotificationsService({
           body: notice.body,
           accountId: notice.accountId,
         });
-      if (messages.length > 0) {
-        const now = clock.now();
-        await trx
-          .insertInto("message_outbox")
-          .values(
-            messages.map((m) => ({
-              channel: m.channel,
-              recipient: m.recipient,
-              subject: m.subject ?? null,
-              body: m.body,
-              account_id: m.accountId ?? null,
-              region_code: notice.regionCode,
-              created_at: now,
-              status: "pending" as const,
-              next_attempt_at: now,
-            })),
-          )
-          .execute();
+      if (messages.length === 0) {
+        await trx.insertInto("notifications").values(portal).execute();
+        return messages;
       }
+      // The portal notification and the messages in one statement (one round trip of the change's
+      // transaction instead of two).
+      await trx
+        .with("portal", (q) => q.insertInto("notifications").values(portal))
+        .insertInto("message_outbox")
+        .values(
+          messages.map((m) => ({
+            channel: m.channel,
+            recipient: m.recipient,
+            subject: m.subject ?? null,
+            body: m.body,
+            account_id: m.accountId ?? null,
+            region_code: notice.regionCode,
+            created_at: now,
+            status: "pending" as const,
+            next_attempt_at: now,
+          })),
+        )
+        .execute();
       return messages;
     },
 

@@ -282,6 +282,8 @@ async function measure(kind: "pglite" | "postgres") {
         await start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
           ...env,
           PORT: String(processPort),
+          // The payment sandbox belongs to the first process (README, "Several server processes").
+          ...(i === 0 ? {} : { PAYMENT_GATEWAY: "none" }),
         }),
       );
       bases.push(`http://127.0.0.1:${processPort}`);

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AccountsService } from "../../src/modules/accounts/accounts.service.ts";
+import { toActor } from "../../src/modules/accounts/accounts.service.ts";
+import type { ApplicationsService } from "../../src/modules/applications/applications.service.ts";
 import { verifyDecisionSignature } from "../../src/modules/signatures/signatures.service.ts";
 import { makeIdNumber } from "../../src/seed/demo-world.ts";
 import { type Client, createTestApp, type TestApp } from "../support/app.ts";
@@ -341,6 +344,27 @@ describe("rules around actions", () => {
       const read = await client.request("GET", `/api/v1/applications/${id}`);
       expect(withoutLedger(answer.json()), JSON.stringify(body)).toEqual(withoutLedger(read.json()));
     }
+  });
+
+  it("answers the same when the caller does not know the actor's name (the case is read again)", async () => {
+    const services = (
+      t.app as unknown as { services: { applications: ApplicationsService; accounts: AccountsService } }
+    ).services;
+    const id = await draftWithEverything(resident);
+    await act(resident, id, { type: "submit" });
+    const { id: windowId } = await t.database.db
+      .selectFrom("accounts")
+      .select("id")
+      .where("username", "=", "fz.mz.window")
+      .executeTakeFirstOrThrow();
+    const account = await services.accounts.findForSession(windowId);
+    if (!account) throw new Error("no window account");
+    const context = { idempotencyKey: randomUUID(), channel: "pc" as const, place: null };
+    const claimed = await services.applications.act(toActor(account), id, { type: "claim" }, context);
+    expect(claimed).toMatchObject({ claimedByName: account.name, firstContactName: account.name });
+    expect(JSON.parse(JSON.stringify(claimed))).toEqual(
+      (await window.request("GET", `/api/v1/applications/${id}`)).json(),
+    );
   });
 });
 

@@ -8,6 +8,8 @@ import type {
   ApplicationDataMaterialsTable,
   ApplicationMaterialsTable,
   ApplicationsTable,
+  MessageOutboxTable,
+  NotificationsTable,
 } from "../../db/schema.ts";
 import { type ChangeRecord, outboxRow } from "../ledger/outbox.ts";
 
@@ -260,6 +262,35 @@ export const applicationsRepository = {
       .where("actor_id", "=", actorId)
       .where("key", "=", key)
       .executeTakeFirst();
+  },
+
+  /**
+   * The last writes of an action in one statement: the case's new state, the applicant's
+   * notification and messages (when there are any), and the answer kept for its Idempotency-Key.
+   */
+  async finishAction(
+    db: Db,
+    id: string,
+    changes: Partial<{ [K in keyof ApplicationsTable]: unknown }>,
+    notice: { portal: Insertable<NotificationsTable>; messageRows: Insertable<MessageOutboxTable>[] } | undefined,
+    answer: { actor_id: string; key: string; scope: string; status: number; body: string; created_at: Date },
+  ) {
+    let query = db.with("changed", (q) =>
+      q
+        .updateTable("applications")
+        .set(changes as never)
+        .where("id", "=", id),
+    );
+    if (notice) {
+      query = query.with("portal", (q) =>
+        q.insertInto("notifications").values(notice.portal),
+      ) as unknown as typeof query;
+      if (notice.messageRows.length > 0)
+        query = query.with("messages", (q) =>
+          q.insertInto("message_outbox").values(notice.messageRows),
+        ) as unknown as typeof query;
+    }
+    await query.insertInto("idempotent_answers").values(answer).execute();
   },
 
   async saveAnswer(

@@ -1136,19 +1136,19 @@ export function createApplicationsService(deps: {
           updated_at: now,
           ...(type === "submit" ? { submitted_at: now } : {}),
         };
-        await repo.update(trx, id, changes);
         const notice = noticeFor(type, item, row.number, next, payload, deadline.dueOn);
-        if (notice && !(applicantActions.includes(type) && type !== "submit")) {
-          messages = await notifications.record(trx, {
-            accountId: row.applicant_id,
-            regionCode: row.region_code,
-            applicationId: id,
-            kind: `application.${type}`,
-            ...notice,
-            phone: row.applicant_phone,
-            email: row.applicant_email,
-          });
-        }
+        const noticeFields =
+          notice && !(applicantActions.includes(type) && type !== "submit")
+            ? {
+                accountId: row.applicant_id,
+                regionCode: row.region_code,
+                applicationId: id,
+                kind: `application.${type}`,
+                ...notice,
+                phone: row.applicant_phone,
+                email: row.applicant_email,
+              }
+            : undefined;
         const nameOf = (accountId: string | null, before: string | null, beforeId: string | null) =>
           accountId === null
             ? null
@@ -1159,32 +1159,7 @@ export function createApplicationsService(deps: {
                 : undefined;
         const claimedByName = nameOf(next.claimedBy, row.claimed_by_name, row.claimed_by);
         const firstContactName = nameOf(next.firstContactId, row.first_contact_name, row.first_contact_id);
-        const after =
-          context.actorName === undefined || claimedByName === undefined || firstContactName === undefined
-            ? await loadFull(id, trx)
-            : {
-                row: {
-                  ...row,
-                  ...changes,
-                  claimed_by_name: claimedByName,
-                  first_contact_name: firstContactName,
-                } as ApplicationRow,
-                actions: [
-                  ...actionRows,
-                  {
-                    ...action,
-                    outbox_id: outboxId,
-                    payload,
-                    actor_name: context.actorName,
-                    ledger_idx: null,
-                  },
-                ],
-                materials,
-                dataMaterials,
-                item,
-              };
-        const answer = view(actor, after);
-        await repo.saveAnswer(trx, {
+        const answerRow = (answer: Application) => ({
           actor_id: actor.accountId,
           key: context.idempotencyKey,
           scope,
@@ -1192,6 +1167,41 @@ export function createApplicationsService(deps: {
           body: JSON.stringify(answer),
           created_at: now,
         });
+        if (context.actorName === undefined || claimedByName === undefined || firstContactName === undefined) {
+          // The case as the database now holds it: written first, then read again.
+          await repo.update(trx, id, changes);
+          if (noticeFields) messages = await notifications.record(trx, noticeFields);
+          const answer = view(actor, await loadFull(id, trx));
+          await repo.saveAnswer(trx, answerRow(answer));
+          return answer;
+        }
+        // The case as this action leaves it, from what the transaction read and is writing; the last
+        // writes (its state, the notice, the kept answer) then go in one statement.
+        const after = {
+          row: {
+            ...row,
+            ...changes,
+            claimed_by_name: claimedByName,
+            first_contact_name: firstContactName,
+          } as ApplicationRow,
+          actions: [
+            ...actionRows,
+            {
+              ...action,
+              outbox_id: outboxId,
+              payload,
+              actor_name: context.actorName,
+              ledger_idx: null,
+            },
+          ],
+          materials,
+          dataMaterials,
+          item,
+        };
+        const answer = view(actor, after);
+        const prepared = noticeFields ? notifications.prepare(noticeFields) : undefined;
+        messages = prepared?.messages ?? [];
+        await repo.finishAction(trx, id, changes, prepared, answerRow(answer));
         return answer;
       });
       await notifications.dispatch(messages);

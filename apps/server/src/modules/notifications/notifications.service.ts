@@ -45,7 +45,11 @@ export function createNotificationsService({
   let delivering: Promise<number> | undefined;
   let again = false;
   return {
-    async record(trx: Db, notice: Notice): Promise<OutgoingMessage[]> {
+    /**
+     * The rows `record` writes for a notice — the portal notification and its SMS/email — for a
+     * caller that writes them in a statement of its own (with other rows of the same change).
+     */
+    prepare(notice: Notice) {
       const now = clock.now();
       const portal = {
         id: ids.uuid(),
@@ -73,29 +77,31 @@ export function createNotificationsService({
           body: notice.body,
           accountId: notice.accountId,
         });
-      if (messages.length === 0) {
-        await trx.insertInto("notifications").values(portal).execute();
-        return messages;
-      }
+      const messageRows = messages.map((m) => ({
+        channel: m.channel,
+        recipient: m.recipient,
+        subject: m.subject ?? null,
+        body: m.body,
+        account_id: m.accountId ?? null,
+        region_code: notice.regionCode,
+        created_at: now,
+        status: "pending" as const,
+        next_attempt_at: now,
+      }));
+      return { portal, messageRows, messages };
+    },
+
+    async record(trx: Db, notice: Notice): Promise<OutgoingMessage[]> {
+      const { portal, messageRows, messages } = this.prepare(notice);
+      if (messageRows.length === 0) await trx.insertInto("notifications").values(portal).execute();
       // The portal notification and the messages in one statement (one round trip of the change's
       // transaction instead of two).
-      await trx
-        .with("portal", (q) => q.insertInto("notifications").values(portal))
-        .insertInto("message_outbox")
-        .values(
-          messages.map((m) => ({
-            channel: m.channel,
-            recipient: m.recipient,
-            subject: m.subject ?? null,
-            body: m.body,
-            account_id: m.accountId ?? null,
-            region_code: notice.regionCode,
-            created_at: now,
-            status: "pending" as const,
-            next_attempt_at: now,
-          })),
-        )
-        .execute();
+      else
+        await trx
+          .with("portal", (q) => q.insertInto("notifications").values(portal))
+          .insertInto("message_outbox")
+          .values(messageRows)
+          .execute();
       return messages;
     },
 

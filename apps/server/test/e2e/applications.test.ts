@@ -253,6 +253,20 @@ describe("rules around actions", () => {
     expect(noKey.json()).toMatchObject({ code: "VALIDATION_FAILED", details: [{ field: "idempotency-key" }] });
   });
 
+  it("acts once when the same Idempotency-Key arrives twice at the same moment", async () => {
+    // The second waits for the case's lock, then finds the first one's answer (read with the case).
+    const id = await draftWithEverything(resident);
+    const key = randomUUID();
+    const [one, two] = await Promise.all([
+      act(resident, id, { type: "submit" }, key),
+      act(resident, id, { type: "submit" }, key),
+    ]);
+    expect([one.statusCode, two.statusCode]).toEqual([200, 200]);
+    expect(two.json()).toEqual(one.json());
+    const actions = (await resident.request("GET", `/api/v1/applications/${id}`)).json().actions;
+    expect(actions.filter((a: { type: string }) => a.type === "submit")).toHaveLength(1);
+  });
+
   it("answers 409 ACTION_NOT_ALLOWED for an action the status does not allow", async () => {
     const id = await draftWithEverything(resident);
     const response = await act(window, id, { type: "accept" });

@@ -14,7 +14,7 @@ import type {
 import { type ChangeRecord, outboxRow } from "../ledger/outbox.ts";
 
 /** A case with its action log, current materials and current data materials, in one query. */
-function caseWithTimelineQuery(db: Db, id: string, lock: boolean) {
+function caseWithTimelineQuery(db: Db, id: string, lock: boolean, answerFor?: { actorId: string; key: string }) {
   const query = applicationView(db)
     .select((eb) => [
       jsonArrayFrom(
@@ -53,14 +53,33 @@ function caseWithTimelineQuery(db: Db, id: string, lock: boolean) {
   // lock sees the case row as the other action left it but the log and materials as they were
   // when it began (PostgreSQL re-reads only the locked row), so it then reads them again: the
   // xmin of the locked row differs from the xmin of the row in the query's own snapshot.
-  if (!lock) return query;
-  return query
+  // An action reads the answer kept for its Idempotency-Key with the case (a round trip fewer). Every
+  // action that keeps an answer also changes the case row, so a query that waited for the lock and
+  // reads the case again (below) sees an answer committed meanwhile too.
+  const withAnswer = answerFor
+    ? query.select((eb) =>
+        eb
+          .selectFrom("idempotent_answers as k")
+          .select(sql<{ scope: string; body: unknown }>`json_build_object('scope', k.scope, 'body', k.body)`.as("kept"))
+          .where("k.actor_id", "=", answerFor.actorId)
+          .where("k.key", "=", answerFor.key)
+          .as("kept_answer"),
+      )
+    : query;
+  if (!lock) return withAnswer;
+  return withAnswer
     .select(sql<boolean>`a.xmin = (select a2.xmin from applications as a2 where a2.id = a.id)`.as("unchanged"))
     .forUpdate("a");
 }
 // Built and compiled once each: every case read and action runs one of them.
 const caseWithTimeline = compiledOnce((db: Db, id: string) => caseWithTimelineQuery(db, id, false));
 const caseWithTimelineLocked = compiledOnce((db: Db, id: string) => caseWithTimelineQuery(db, id, true));
+const caseForAction = compiledOnce((db: Db, id: string, actorId: string, key: string) =>
+  caseWithTimelineQuery(db, id, true, { actorId, key }),
+);
+const caseForActionAgain = compiledOnce((db: Db, id: string, actorId: string, key: string) =>
+  caseWithTimelineQuery(db, id, false, { actorId, key }),
+);
 
 export function applicationView(db: Db) {
   return db
@@ -133,13 +152,26 @@ export const applicationsRepository = {
    * The case with its action log and current materials in one query: a case read is one round trip
    * instead of three (round trips dominate the cost of a read; see docs/performance.md).
    */
-  async findWithTimeline(db: Db, id: string, options: { lock?: boolean } = {}) {
+  async findWithTimeline(
+    db: Db,
+    id: string,
+    options: { lock?: boolean; answerFor?: { actorId: string; key: string } } = {},
+  ) {
+    const answer = options.answerFor;
     const read = async (lock: boolean) =>
-      (await db.executeQuery((lock ? caseWithTimelineLocked : caseWithTimeline)(db, id))).rows[0];
-    let row = await read(options.lock === true);
-    if (row && options.lock && !(row as { unchanged?: boolean }).unchanged) row = await read(false);
+      (
+        await db.executeQuery(
+          answer
+            ? (lock ? caseForAction : caseForActionAgain)(db, id, answer.actorId, answer.key)
+            : (lock ? caseWithTimelineLocked : caseWithTimeline)(db, id),
+        )
+      ).rows[0];
+    let row = await read(options.lock === true || answer !== undefined);
+    if (row && (options.lock || answer) && !(row as { unchanged?: boolean }).unchanged) row = await read(false);
     if (!row) return undefined;
+    const keptAnswer = (row as { kept_answer?: { scope: string; body: unknown } | null }).kept_answer ?? undefined;
     delete (row as { unchanged?: boolean }).unchanged;
+    delete (row as { kept_answer?: unknown }).kept_answer;
     // JSON carries timestamps as text; give them back as Dates like the other queries do.
     const actions = row.timeline.map((a) => ({ ...a, at: new Date(a.at) }));
     const materials = row.current_materials.map((m) => ({
@@ -153,7 +185,7 @@ export const applicationsRepository = {
       fetched_at: new Date(d.fetched_at),
     }));
     const { timeline: _t, current_materials: _m, current_data_materials: _d, ...application } = row;
-    return { row: withDateStrings(application as ApplicationRow), actions, materials, dataMaterials };
+    return { row: withDateStrings(application as ApplicationRow), actions, materials, dataMaterials, keptAnswer };
   },
 
   async update(db: Db, id: string, changes: Partial<{ [K in keyof ApplicationsTable]: unknown }>) {
@@ -252,15 +284,6 @@ export const applicationsRepository = {
       .selectAll()
       .where("id", "=", materialId)
       .where("application_id", "=", applicationId)
-      .executeTakeFirst();
-  },
-
-  findAnswer(db: Db, actorId: string, key: string) {
-    return db
-      .selectFrom("idempotent_answers")
-      .selectAll()
-      .where("actor_id", "=", actorId)
-      .where("key", "=", key)
       .executeTakeFirst();
   },
 

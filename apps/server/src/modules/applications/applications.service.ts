@@ -319,7 +319,11 @@ export function createApplicationsService(deps: {
   }
 
   /** The application as `actor` sees it; `conn` is the transaction when called inside one. */
-  async function loadFull(id: string, conn: Db = db, options: { lock?: boolean } = {}) {
+  async function loadFull(
+    id: string,
+    conn: Db = db,
+    options: { lock?: boolean; answerFor?: { actorId: string; key: string } } = {},
+  ) {
     const full = await repo.findWithTimeline(conn, id, options);
     if (!full) throw new AppError("APPLICATION_NOT_FOUND", { id });
     return { ...full, item: await itemOf(full.row, conn) };
@@ -997,19 +1001,27 @@ export function createApplicationsService(deps: {
       const scope = createHash("sha256")
         .update(`${id}\n${canonicalJson(request)}`)
         .digest("hex");
-      const replay = async (trx: Db) => {
-        const answer = await repo.findAnswer(trx, actor.accountId, context.idempotencyKey);
-        if (!answer) return undefined;
-        if (answer.scope !== scope) throw new AppError("IDEMPOTENCY_KEY_REUSED", { key: context.idempotencyKey });
-        return answer.body as Application;
-      };
+
       let messages: OutgoingMessage[] = [];
       // Every round trip inside this transaction holds the case's lock a little longer, so the
       // case, its log and its materials come in one query and the service item from the cache.
       const result = await changeCase(id, async (trx) => {
-        const { row, actions: actionRows, materials, dataMaterials, item } = await loadFull(id, trx, { lock: true });
-        const again = await replay(trx);
-        if (again) return again;
+        // The case, locked, with the answer kept for this Idempotency-Key if it was used before.
+        const {
+          row,
+          actions: actionRows,
+          materials,
+          dataMaterials,
+          item,
+          keptAnswer,
+        } = await loadFull(id, trx, {
+          lock: true,
+          answerFor: { actorId: actor.accountId, key: context.idempotencyKey },
+        });
+        if (keptAnswer) {
+          if (keptAnswer.scope !== scope) throw new AppError("IDEMPOTENCY_KEY_REUSED", { key: context.idempotencyKey });
+          return keptAnswer.body as Application;
+        }
         assertCanRead(actor, row);
         const version = await catalog.versionById(row.service_version_id, trx);
         const steps = item.workflow.steps;
@@ -1197,6 +1209,7 @@ export function createApplicationsService(deps: {
           materials,
           dataMaterials,
           item,
+          keptAnswer: undefined,
         };
         const answer = view(actor, after);
         const prepared = noticeFields ? notifications.prepare(noticeFields) : undefined;

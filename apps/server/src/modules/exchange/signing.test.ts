@@ -96,4 +96,27 @@ describe("signed requests", () => {
     expect(v.verify(request).ok).toBe(true);
     expect(v.verify(request)).toEqual({ ok: false, reason: "REPLAYED" });
   });
+
+  it("remembers request ids while their date could still be accepted, then forgets them", () => {
+    let clock = now;
+    const v = requestVerifier({
+      trusted: [{ keyId: signer.keyId, publicKey: signer.publicKey }],
+      now: () => clock,
+      maxSkewMs: 1000,
+    });
+    const first = signed({ at: clock });
+    expect(v.verify(first).ok).toBe(true);
+    for (let i = 0; i < 5; i++) expect(v.verify(signed({ at: clock })).ok).toBe(true);
+    clock += 1500; // beyond the skew: the first request is stale now, and still remembered
+    expect(v.verify({ ...first, headers: { ...first.headers } })).toEqual({ ok: false, reason: "STALE_DATE" });
+    expect(v.verify(signed({ at: clock })).ok).toBe(true);
+    expect(v.remembered()).toBe(7);
+    clock += 1000; // 2.5 s after the first six: past twice the skew, they are forgotten
+    expect(v.verify(signed({ at: clock })).ok).toBe(true);
+    expect(v.remembered()).toBe(2);
+    // A replay within the window is still refused.
+    const recent = signed({ at: clock });
+    expect(v.verify(recent).ok).toBe(true);
+    expect(v.verify(recent)).toEqual({ ok: false, reason: "REPLAYED" });
+  });
 });

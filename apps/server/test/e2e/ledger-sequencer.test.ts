@@ -168,7 +168,7 @@ describe("the sequencer", () => {
       const a = await startSequencer({ ledger: ledgerA, database: t.database, intervalMs: 60_000 });
       const databaseB = openPostgres(t.url as string, 2);
       const b = await startSequencer({
-        ledger: { integrateBatch: async () => ({ status: "busy" }) },
+        ledger: { integrateBatch: async () => ({ status: "busy" }), publishCheckpoint: async () => {} },
         database: databaseB,
         intervalMs: 60_000,
       });

@@ -47,6 +47,8 @@ export interface IntegratedBatch {
   outboxIds: number[];
   /** The batch was as large as allowed: more rows are probably waiting. */
   full: boolean;
+  /** The root hash of the tree after the batch (RFC 9162 §2.1.1), what its checkpoint signs. */
+  rootHash: Uint8Array;
 }
 
 /** What one sequencer step did. */
@@ -135,8 +137,9 @@ export function createLedgerService({
      * SM2 when enabled) and published; signing after the commit keeps it off the index's latency. A
      * process that died between the two leaves a tree without its checkpoint: the next step signs it.
      * With `sign: false` the step only integrates (the sequencer signs at most every few milliseconds,
-     * not after every batch); a later step with `sign` (the default) signs the tree as it is then, also
-     * when nothing new is waiting.
+     * not after every batch): `publishCheckpoint` with the batch's tree size and root hash signs it
+     * later, or a later step with `sign` (the default) signs the tree as it is then, also when nothing
+     * new is waiting.
      */
     async integrateBatch(
       batchSize = 1000,
@@ -186,26 +189,31 @@ export function createLedgerService({
               hashes.map((hash, i) => ({ idx: first + i, hash })),
             );
             const treeSize = size + entries.length;
+            const rootHash = await treeHashFromStore(reader(trx), treeSize);
             const result: IntegratedBatch = {
               status: "integrated",
               first: size,
               treeSize,
               outboxIds: entries.map((e) => e.outbox_id),
               full: rows.length === batchSize,
+              rootHash,
             };
-            if (!sign) return { result };
-            return { result, unsigned: { treeSize, rootHash: await treeHashFromStore(reader(trx), treeSize) } };
+            return sign ? { result, unsigned: { treeSize, rootHash } } : { result };
           },
         );
       if (step.result.status === "integrated") onIndexed?.(step.result);
-      if (step.unsigned) {
-        const { treeSize, rootHash } = step.unsigned;
-        const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, signers);
-        // A checkpoint of a smaller tree saved after a larger one (by another process) is still true;
-        // readers take the largest.
-        await repo.saveCheckpoint(db, { tree_size: treeSize, root_hash: rootHash, note, created_at: clock.now() });
-      }
+      if (step.unsigned) await this.publishCheckpoint(step.unsigned);
       return step.result;
+    },
+
+    /**
+     * Signs a checkpoint over a tree this process integrated (its size and root hash from
+     * `integrateBatch`) and publishes it. No lock is needed: a checkpoint of a smaller tree saved
+     * after a larger one (by another process) is still true, and readers take the largest.
+     */
+    async publishCheckpoint({ treeSize, rootHash }: { treeSize: number; rootHash: Uint8Array }): Promise<void> {
+      const note = signCheckpoint({ origin, treeSize, rootHash, extensions: [] }, signers);
+      await repo.saveCheckpoint(db, { tree_size: treeSize, root_hash: rootHash, note, created_at: clock.now() });
     },
 
     /**

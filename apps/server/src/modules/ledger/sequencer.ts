@@ -16,7 +16,7 @@ export const LEDGER_CHANNEL = "tongban_ledger";
 const MAX_COALESCE_MS = 100;
 
 export interface SequencerOptions {
-  ledger: Pick<LedgerService, "integrateBatch">;
+  ledger: Pick<LedgerService, "integrateBatch" | "publishCheckpoint">;
   database: Pick<Database, "outboxCommits" | "listen">;
   /** Fallback tick when no signal arrives (a lost notification, a change written by another tool). */
   intervalMs?: number;
@@ -64,8 +64,10 @@ export async function startSequencer({
   let again = false;
   let idleWaiters: (() => void)[] = [];
   let lastSignedAt = Number.NEGATIVE_INFINITY;
-  /** Batches this process integrated that no checkpoint it signed covers yet. */
+  /** Batches this process integrated that no checkpoint it signed covers yet, the last one last. */
   let unsigned: IntegratedBatch[] = [];
+  /** A change was announced since the last run began (else a due checkpoint needs no transaction). */
+  let woken = false;
 
   const settle = () => {
     if (running || scheduled) return;
@@ -92,29 +94,40 @@ export async function startSequencer({
   // and its signatures, SM2 being the slowest) takes at most about two thirds of the database and the
   // CPU: under load batches grow instead of multiplying.
   let lastRunMs = 0;
+  const signed = (at: number) => {
+    lastSignedAt = at;
+    const covered = unsigned;
+    unsigned = [];
+    for (const done of covered) onBatch?.(done);
+  };
+
   const run = () => {
     scheduled = undefined;
     scheduledFor = Number.POSITIVE_INFINITY;
     again = false;
+    const changed = woken;
+    woken = false;
     running = (async () => {
       let more = false;
       const started = performance.now();
       const sign = started - lastSignedAt >= checkpointEveryMs;
+      const last = unsigned.at(-1);
       try {
-        const batch = await ledger.integrateBatch(batchSize, {
-          wait: false,
-          sign,
-          ...(onIndexed ? { onIndexed } : {}),
-        });
-        if (batch.status === "integrated") {
-          more = batch.full;
-          unsigned.push(batch);
-        }
-        if (sign && batch.status !== "busy") {
-          lastSignedAt = started;
-          const covered = unsigned;
-          unsigned = [];
-          for (const done of covered) onBatch?.(done);
+        if (sign && last && !changed) {
+          // Only the checkpoint is due: sign the tree this process left, without a transaction.
+          await ledger.publishCheckpoint(last);
+          signed(started);
+        } else {
+          const batch = await ledger.integrateBatch(batchSize, {
+            wait: false,
+            sign,
+            ...(onIndexed ? { onIndexed } : {}),
+          });
+          if (batch.status === "integrated") {
+            more = batch.full;
+            unsigned.push(batch);
+          }
+          if (sign && batch.status !== "busy") signed(started);
         }
       } catch (error) {
         onError(error, "integrating the outbox");
@@ -132,7 +145,10 @@ export async function startSequencer({
   };
 
   const nextDelay = () => Math.max(coalesceMs, Math.min(lastRunMs / 2, MAX_COALESCE_MS));
-  const wake = () => schedule(nextDelay());
+  const wake = () => {
+    woken = true;
+    schedule(nextDelay());
+  };
 
   // NOTIFY at most once per coalescing window: every process hears it and wakes its own sequencer.
   let channel: NotifyChannel | undefined;
@@ -187,14 +203,14 @@ export async function startSequencer({
       scheduled = undefined;
       await running;
       // What this process integrated leaves with its checkpoint (else the next start would sign it).
-      if (unsigned.length > 0) {
+      const last = unsigned.at(-1);
+      if (last) {
         try {
-          const last = await ledger.integrateBatch(batchSize, { wait: false });
-          if (last.status !== "busy") for (const done of unsigned) onBatch?.(done);
+          await ledger.publishCheckpoint(last);
+          signed(performance.now());
         } catch (error) {
           onError(error, "signing the last checkpoint");
         }
-        unsigned = [];
       }
       await channel?.close();
       settle();

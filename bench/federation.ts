@@ -285,6 +285,12 @@ async function drive(
   await drain();
   const acknowledged = performance.now() - started;
   const cpuAfter = cpuNow(processes, databases);
+  // Acknowledged means delivered: a message refused for good also leaves the queue.
+  const refused = (await admin.call(
+    "GET",
+    "/api/v1/federation/messages?direction=sent&status=refused&limit=200",
+  )) as unknown as unknown[];
+  if (refused.length > 0) throw new Error(`${refused.length} hand-overs were refused: ${JSON.stringify(refused[0])}`);
   const perHandover = (before: number[], after: number[]) =>
     after.map((a, i) => (((a - (before[i] as number)) * 1000) / BURST).toFixed(2));
   const [fzCpu, wnCpu] = perHandover(cpuBefore.nodes, cpuAfter.nodes);

@@ -109,6 +109,9 @@ export async function startSequencer({
     woken = false;
     running = (async () => {
       let more = false;
+      // After a failure (the database unreachable) or a busy lock, the owed checkpoint is tried again
+      // later, not at every coalescing delay.
+      let pause = 0;
       const started = performance.now();
       const sign = started - lastSignedAt >= checkpointEveryMs;
       const last = unsigned.at(-1);
@@ -127,18 +130,20 @@ export async function startSequencer({
             more = batch.full;
             unsigned.push(batch);
           }
-          if (sign && batch.status !== "busy") signed(started);
+          if (batch.status === "busy") pause = checkpointEveryMs;
+          else if (sign) signed(started);
         }
       } catch (error) {
+        pause = 1000;
         onError(error, "integrating the outbox");
       }
       lastRunMs = performance.now() - started;
       running = undefined;
       if (more) schedule(0);
       else if (again) schedule(nextDelay());
-      // The checkpoint these batches wait for, once its time has come (retried while the lock is busy).
+      // The checkpoint these batches wait for, once its time has come.
       if (unsigned.length > 0 && !stopped) {
-        schedule(Math.max(coalesceMs, lastSignedAt + checkpointEveryMs - performance.now()));
+        schedule(Math.max(coalesceMs, pause, lastSignedAt + checkpointEveryMs - performance.now()));
       }
       settle();
     })();

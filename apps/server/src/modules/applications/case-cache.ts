@@ -21,7 +21,7 @@ export function createCaseCache<T extends object>(options: {
   max?: number;
   keep: (value: T) => boolean;
 }) {
-  const max = options.max ?? 20_000;
+  const max = options.max ?? 10_000;
   let on = options.ttlMs > 0;
   const entries = new LRUCache<string, T>({ max, ttl: Math.max(options.ttlMs, 1) });
   /** Writes in flight per case (an entry only while one runs). */

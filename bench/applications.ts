@@ -69,6 +69,8 @@ interface Figures {
   errors: number;
   non2xx: number;
   total: number;
+  /** The share of case reads answered from the server's memory (CASE_CACHE_SECONDS). */
+  fromMemory?: number;
   /** Answers other than 2xx, by status code. */
   codes?: Record<string, number>;
   /** CPU time per request of the server process and of the database's backends, when known. */
@@ -78,6 +80,18 @@ interface Figures {
 
 // Rates on a machine whose cores the load generator shares swing with whatever else runs; the CPU
 // time each request costs the server and PostgreSQL does not, so the benchmark prints both.
+/** Case reads the server processes answered so far, from memory and from the database (their /metrics). */
+async function caseReads(bases: string[]): Promise<{ memory: number; database: number }> {
+  let memory = 0;
+  let database = 0;
+  for (const base of bases) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    memory += Number(text.match(/^tongban_case_reads_total\{source="memory"\} (\S+)$/m)?.[1] ?? 0);
+    database += Number(text.match(/^tongban_case_reads_total\{source="database"\} (\S+)$/m)?.[1] ?? 0);
+  }
+  return { memory, database };
+}
+
 async function serverCpuSeconds(base: string): Promise<number | undefined> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const match = text.match(/^tongban_process_cpu_seconds_total (\S+)$/m);
@@ -341,6 +355,7 @@ async function drive(bases: string[], dataDir: string, database?: string) {
       ],
     });
     let readIndex = 0;
+    const readsBefore = await caseReads(bases);
     const read = await measured(bases, database, {
       url: base,
       connections: CONNECTIONS,
@@ -355,6 +370,10 @@ async function drive(bases: string[], dataDir: string, database?: string) {
         },
       ],
     });
+    const readsAfter = await caseReads(bases);
+    const fromMemory = readsAfter.memory - readsBefore.memory;
+    const fromDatabase = readsAfter.database - readsBefore.database;
+    read.fromMemory = fromMemory + fromDatabase > 0 ? fromMemory / (fromMemory + fromDatabase) : undefined;
     return { submit, read, prepareSeconds, drafts: drafts.length };
   }
 }
@@ -364,7 +383,7 @@ const cpu = (f: Figures) =>
     ? ""
     : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}`;
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}`;
+  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}${f.fromMemory === undefined ? "" : `   from memory ${(f.fromMemory * 100).toFixed(0)} %`}`;
 
 if (values.url) {
   const figures = await drive(values.url.split(","), values["data-dir"] ?? "./data", values.database);

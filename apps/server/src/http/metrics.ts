@@ -1,8 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
-/** Prometheus metrics: process defaults plus a count and duration per route and status. */
-export function registerMetrics(app: FastifyInstance): Registry {
+/**
+ * Prometheus metrics: process defaults, a count and duration per route and status, and where case
+ * reads were answered from (`caseReads`: memory or the database).
+ */
+export function registerMetrics(app: FastifyInstance, caseReads?: { memory: number; database: number }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tongban_" });
   const requests = new Counter({
@@ -18,6 +21,18 @@ export function registerMetrics(app: FastifyInstance): Registry {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  if (caseReads)
+    new Counter({
+      name: "tongban_case_reads_total",
+      help: "Case reads (GET /applications/{id}), by where they were answered from: memory or database",
+      labelNames: ["source"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ source: "memory" }, caseReads.memory);
+        this.inc({ source: "database" }, caseReads.database);
+      },
+    });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });

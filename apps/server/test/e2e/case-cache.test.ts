@@ -48,6 +48,9 @@ describe("case reads from memory", () => {
     const first = await read(id);
     await behindTheBack(id, "CACHE-PROOF-1");
     expect((await read(id)).number).toBe(first.number); // from memory
+    const metrics = (await t.app.inject("/metrics")).body;
+    expect(Number(metrics.match(/^tongban_case_reads_total\{source="memory"\} (\d+)$/m)?.[1])).toBeGreaterThan(0);
+    expect(Number(metrics.match(/^tongban_case_reads_total\{source="database"\} (\d+)$/m)?.[1])).toBeGreaterThan(0);
 
     await resident.request("PATCH", `/api/v1/applications/${id}`, { form: { partnerName: "陈美玲" } });
     const afterForm = await read(id);

@@ -189,6 +189,7 @@ export function createApplicationsService(deps: {
           a.ledger_idx !== null && a.ledger_idx !== undefined && !(a.payload as { handedOver?: boolean })?.handedOver,
       ) && dataMaterials.every((d) => d.ledger_idx !== null && d.ledger_idx !== undefined),
   });
+  const caseReads = { memory: 0, database: 0 };
   // Other processes' changes arrive over NOTIFY; while that channel is down, nothing is kept.
   let channel: NotifyChannel | undefined;
   let listening: Promise<unknown> = Promise.resolve();
@@ -527,6 +528,9 @@ export function createApplicationsService(deps: {
   }
 
   return {
+    /** Case reads answered so far, from memory and from the database (for /metrics). */
+    caseReads,
+
     /** Stops listening for other processes' changes to cases. */
     async close() {
       await listening;
@@ -730,7 +734,9 @@ export function createApplicationsService(deps: {
 
     async get(actor: Actor, id: string): Promise<Application> {
       let full = cases.get(id);
-      if (!full) {
+      if (full) caseReads.memory++;
+      else {
+        caseReads.database++;
         const ticket = cases.ticket();
         full = await loadFull(id);
         cases.fill(id, ticket, full);

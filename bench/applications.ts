@@ -69,6 +69,8 @@ interface Figures {
   errors: number;
   non2xx: number;
   total: number;
+  /** Of `errors`, the requests that waited past autocannon's timeout (10 s). */
+  timeouts?: number;
   /** The share of case reads answered from the server's memory (CASE_CACHE_SECONDS). */
   fromMemory?: number;
   /** Answers other than 2xx, by status code. */
@@ -127,6 +129,7 @@ async function measured(bases: string[], database: string | undefined, options: 
     p50: Math.round(parts.reduce((a, p) => a + p.p50 * p.total, 0) / Math.max(total, 1)),
     p99: Math.max(...parts.map((p) => p.p99)),
     errors: parts.reduce((a, p) => a + p.errors, 0),
+    timeouts: parts.reduce((a, p) => a + (p.timeouts ?? 0), 0),
     non2xx: parts.reduce((a, p) => a + p.non2xx, 0),
     total,
     codes: parts.reduce<Record<string, number>>((a, p) => {
@@ -152,6 +155,7 @@ function run(options: autocannon.Options): Promise<Figures> {
         p50: result.latency.p50,
         p99: result.latency.p99,
         errors: result.errors + result.timeouts,
+        timeouts: result.timeouts,
         non2xx: result.non2xx,
         total: result.requests.total,
         codes: Object.fromEntries(
@@ -383,7 +387,7 @@ const cpu = (f: Figures) =>
     ? ""
     : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}`;
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}${f.fromMemory === undefined ? "" : `   from memory ${(f.fromMemory * 100).toFixed(0)} %`}`;
+  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}${f.errors ? ` (${f.timeouts ?? 0} timeouts)` : ""}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}${f.fromMemory === undefined ? "" : `   from memory ${(f.fromMemory * 100).toFixed(0)} %`}`;
 
 if (values.url) {
   const figures = await drive(values.url.split(","), values["data-dir"] ?? "./data", values.database);

@@ -154,7 +154,8 @@ function run(options: autocannon.Options): Promise<Figures> {
         rps: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
-        errors: result.errors + result.timeouts,
+        // autocannon's `errors` already counts its timeouts.
+        errors: result.errors,
         timeouts: result.timeouts,
         non2xx: result.non2xx,
         total: result.requests.total,

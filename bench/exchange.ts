@@ -161,7 +161,8 @@ function run(options: autocannon.Options): Promise<Figures> {
         rps: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
-        errors: result.errors + result.timeouts,
+        // autocannon's `errors` already counts its timeouts.
+        errors: result.errors,
         non2xx: result.non2xx,
       });
     });

@@ -9,7 +9,13 @@ import { useSearchParams } from "react-router";
 export function useUrlFilters(): [URLSearchParams, (key: string, value: string) => void] {
   const [params, setParams] = useSearchParams();
   const latest = useRef(params);
-  latest.current = params;
+  // The URL's parameters replace ours only when they change: a render in between (a query answering
+  // before the navigation commits) still sees the old ones and must not undo a filter just chosen.
+  const seen = useRef(params);
+  if (seen.current !== params) {
+    seen.current = params;
+    latest.current = params;
+  }
   const update = (key: string, value: string) => {
     const next = new URLSearchParams(latest.current);
     if (value) next.set(key, value);

@@ -102,7 +102,8 @@ async function serverCpuSeconds(base: string): Promise<number | undefined> {
 
 /**
  * Runs the load against every server process at once, `options.connections` (and `amount`) split
- * evenly; the p99 reported is the worst of the processes' (their latencies cannot be merged exactly).
+ * evenly; the p99 reported is the worst of the processes' and the p50 their average weighted by requests
+ * (latencies of separate runs cannot be merged exactly).
  */
 async function measured(bases: string[], database: string | undefined, options: autocannon.Options) {
   const cpuOf = async () => {

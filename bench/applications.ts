@@ -73,6 +73,8 @@ interface Figures {
   timeouts?: number;
   /** The share of case reads answered from the server's memory (CASE_CACHE_SECONDS). */
   fromMemory?: number;
+  /** Actions committed per transaction on average (actions arriving together share one). */
+  perTransaction?: number;
   /** Answers other than 2xx, by status code. */
   codes?: Record<string, number>;
   /** CPU time per request of the server process and of the database's backends, when known. */
@@ -92,6 +94,18 @@ async function caseReads(bases: string[]): Promise<{ memory: number; database: n
     database += Number(text.match(/^tongban_case_reads_total\{source="database"\} (\S+)$/m)?.[1] ?? 0);
   }
   return { memory, database };
+}
+
+/** Actions committed and the transactions that committed them, over every server process. */
+async function caseActions(bases: string[]): Promise<{ actions: number; transactions: number }> {
+  let actions = 0;
+  let transactions = 0;
+  for (const base of bases) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    actions += Number(text.match(/^tongban_case_actions_total (\S+)$/m)?.[1] ?? 0);
+    transactions += Number(text.match(/^tongban_case_action_transactions_total (\S+)$/m)?.[1] ?? 0);
+  }
+  return { actions, transactions };
 }
 
 async function serverCpuSeconds(base: string): Promise<number | undefined> {
@@ -336,6 +350,7 @@ async function drive(bases: string[], dataDir: string, database?: string) {
     const prepareSeconds = (Date.now() - preparedAt) / 1000;
 
     let index = 0;
+    const actionsBefore = await caseActions(bases);
     const submit = await measured(bases, database, {
       url: base,
       connections: Math.min(CONNECTIONS, drafts.length),
@@ -360,6 +375,9 @@ async function drive(bases: string[], dataDir: string, database?: string) {
         },
       ],
     });
+    const actionsAfter = await caseActions(bases);
+    const transactions = actionsAfter.transactions - actionsBefore.transactions;
+    if (transactions > 0) submit.perTransaction = (actionsAfter.actions - actionsBefore.actions) / transactions;
     let readIndex = 0;
     const readsBefore = await caseReads(bases);
     const read = await measured(bases, database, {
@@ -389,7 +407,7 @@ const cpu = (f: Figures) =>
     ? ""
     : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}`;
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}${f.errors ? ` (${f.timeouts ?? 0} timeouts)` : ""}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}${f.fromMemory === undefined ? "" : `   from memory ${(f.fromMemory * 100).toFixed(0)} %`}`;
+  `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}${f.errors ? ` (${f.timeouts ?? 0} timeouts)` : ""}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}${f.fromMemory === undefined ? "" : `   from memory ${(f.fromMemory * 100).toFixed(0)} %`}${f.perTransaction === undefined ? "" : `   ${f.perTransaction.toFixed(1)} actions per transaction`}`;
 
 if (values.url) {
   const figures = await drive(values.url.split(","), values["data-dir"] ?? "./data", values.database);

@@ -296,7 +296,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     const published = await services.catalog.syncFromFiles(items);
     if (published.length > 0) app.log.info({ published }, "catalogue items published from files");
   }
-  const metrics = registerMetrics(app, services.applications.caseReads);
+  const metrics = registerMetrics(app, services.applications.caseReads, services.applications.caseActions);
 
   registerSecurityHeaders(app, {
     contentSecurityPolicy: {

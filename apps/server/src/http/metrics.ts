@@ -3,9 +3,14 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
 
 /**
  * Prometheus metrics: process defaults, a count and duration per route and status, and where case
- * reads were answered from (`caseReads`: memory or the database).
+ * reads were answered from (`caseReads`: memory or the database), and how many transactions the
+ * actions on cases took (`caseActions`: actions arriving together share one, docs/applications.md).
  */
-export function registerMetrics(app: FastifyInstance, caseReads?: { memory: number; database: number }): Registry {
+export function registerMetrics(
+  app: FastifyInstance,
+  caseReads?: { memory: number; database: number },
+  caseActions?: { actions: number; transactions: number },
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tongban_" });
   const requests = new Counter({
@@ -33,6 +38,26 @@ export function registerMetrics(app: FastifyInstance, caseReads?: { memory: numb
         this.inc({ source: "database" }, caseReads.database);
       },
     });
+  if (caseActions) {
+    new Counter({
+      name: "tongban_case_actions_total",
+      help: "Actions taken on cases (committed)",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(caseActions.actions);
+      },
+    });
+    new Counter({
+      name: "tongban_case_action_transactions_total",
+      help: "Transactions that committed actions on cases (actions arriving together share one)",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(caseActions.transactions);
+      },
+    });
+  }
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupCommit } from "./group-commit.ts";
+import { groupCommit, groupCommitEach, type Settled } from "./group-commit.ts";
 
 /** A write the test finishes by hand, recording every batch it was given. */
 function controlledWrite(fail?: (records: string[]) => boolean) {
@@ -91,5 +91,55 @@ describe("group commit", () => {
     await w.finishNext();
     await drain;
     expect(drained).toBe(true);
+  });
+
+  describe("with an answer per record", () => {
+    /** A write that answers each record's value, or its own error for records starting with "no". */
+    function answeringWrite(throwFor?: (records: string[]) => boolean) {
+      const batches: string[][] = [];
+      const write = async (records: string[]): Promise<Settled<string>[]> => {
+        batches.push(records);
+        await new Promise((r) => setTimeout(r, 1));
+        if (throwFor?.(records)) throw new Error(`batch ${records.join(",")} rolled back`);
+        return records.map((r) =>
+          r.startsWith("no") ? { error: new Error(`${r} refused`) } : { value: r.toUpperCase() },
+        );
+      };
+      return { batches, write };
+    }
+    const outcome = (p: Promise<string>) =>
+      p.then(
+        (v) => `value ${v}`,
+        (e: Error) => `error ${e.message}`,
+      );
+
+    it("answers each caller its own record's value or error, from one batch", async () => {
+      const w = answeringWrite();
+      const commit = groupCommitEach(w.write, { concurrency: 1 });
+      const all = ["a", "b", "no-c", "d"].map((r) => outcome(commit.submit(r)));
+      expect(await Promise.all(all)).toEqual(["value A", "value B", "error no-c refused", "value D"]);
+      expect(w.batches).toEqual([["a"], ["b", "no-c", "d"]]);
+    });
+
+    it("never puts two records with the same key in one batch: the later one waits for the next", async () => {
+      const w = answeringWrite();
+      const commit = groupCommitEach(w.write, { concurrency: 1, key: (r) => r.slice(0, 1) });
+      const all = ["a1", "b1", "a2", "c1", "a3", "b2"].map((r) => outcome(commit.submit(r)));
+      await Promise.all(all);
+      expect(w.batches).toEqual([["a1"], ["b1", "a2", "c1"], ["a3", "b2"]]);
+    });
+
+    it("writes each record of a batch that rolled back again alone", async () => {
+      const w = answeringWrite((records) => records.length > 1 && records.includes("x"));
+      const commit = groupCommitEach(w.write, { concurrency: 1 });
+      const all = ["a", "b", "x", "no-d"].map((r) => outcome(commit.submit(r)));
+      expect(await Promise.all(all)).toEqual(["value A", "value B", "value X", "error no-d refused"]);
+      expect(w.batches).toEqual([["a"], ["b", "x", "no-d"], ["b"], ["x"], ["no-d"]]);
+    });
+
+    it("fails a caller whose record the write answered nothing for", async () => {
+      const commit = groupCommitEach(async (records: string[]) => records.slice(1).map((r) => ({ value: r })));
+      await expect(commit.submit("a")).rejects.toThrow(/no outcome/);
+    });
   });
 });

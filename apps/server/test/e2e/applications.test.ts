@@ -267,6 +267,92 @@ describe("rules around actions", () => {
     expect(actions.filter((a: { type: string }) => a.type === "submit")).toHaveLength(1);
   });
 
+  it("takes actions on many cases arriving together in shared transactions, each answered as if alone", async () => {
+    const services = (
+      t.app as unknown as { services: { applications: ApplicationsService; accounts: AccountsService } }
+    ).services;
+    const metric = async (name: string) =>
+      Number((await t.app.inject("/metrics")).body.match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1]);
+    const username = t.find(
+      (a) => a.roles.length === 0 && a.region === "350100" && /^\d{17}/.test(a.username),
+    ).username;
+    const { id: accountId } = await t.database.db
+      .selectFrom("accounts")
+      .select("id")
+      .where("username", "=", username)
+      .executeTakeFirstOrThrow();
+    const account = await services.accounts.findForSession(accountId);
+    if (!account) throw new Error("no resident account");
+    const complete = await Promise.all(Array.from({ length: 12 }, () => draftWithEverything(resident)));
+    // A draft without its materials: refused by its own checks, in the same moment as the others.
+    const incomplete = (
+      await resident.request("POST", "/api/v1/applications", { serviceCode: MARRIAGE, channel: "mobile" })
+    ).json().id as string;
+    const actionsBefore = await metric("tongban_case_actions_total");
+    const transactionsBefore = await metric("tongban_case_action_transactions_total");
+    // All at once, straight to the service: all but the first few wait for a transaction and share
+    // one. Every other one comes from a caller that does not know the actor's name (read again).
+    const outcomes = await Promise.allSettled(
+      [...complete, incomplete].map((id, i) =>
+        services.applications.act(
+          toActor(account),
+          id,
+          { type: "submit" },
+          {
+            idempotencyKey: randomUUID(),
+            channel: "mobile",
+            place: null,
+            ...(i % 2 === 0 ? { actorName: account.name } : {}),
+          },
+        ),
+      ),
+    );
+
+    const refused = outcomes.at(-1);
+    expect(refused?.status === "rejected" && (refused.reason as { code: string }).code).toBe("VALIDATION_FAILED");
+    for (const [i, id] of complete.entries()) {
+      const outcome = outcomes[i];
+      if (outcome?.status !== "fulfilled") throw new Error(`submit ${i} failed: ${JSON.stringify(outcome)}`);
+      const read = (await resident.request("GET", `/api/v1/applications/${id}`)).json();
+      expect(read.status).toBe("submitted");
+      expect(read.actions.map((a: { type: string; seq: number }) => [a.type, a.seq])).toEqual([["submit", 1]]);
+      expect(JSON.parse(JSON.stringify(outcome.value))).toEqual(read);
+    }
+    expect((await resident.request("GET", `/api/v1/applications/${incomplete}`)).json().status).toBe("draft");
+    const notices = (await resident.request("GET", "/api/v1/notifications")).json();
+    for (const id of complete)
+      expect(notices.filter((n: { applicationId: string }) => n.applicationId === id)).toHaveLength(1);
+
+    const actions = (await metric("tongban_case_actions_total")) - actionsBefore;
+    const transactions = (await metric("tongban_case_action_transactions_total")) - transactionsBefore;
+    expect(actions).toBe(12);
+    expect(transactions).toBeLessThan(actions);
+  });
+
+  it("rolls back a batch when one action fails after writing began, then takes each alone", async () => {
+    // The same Idempotency-Key on two different cases at once: whichever commits second meets the
+    // first's kept answer (alone, or as a unique violation that rolls its batch back): 422 for it,
+    // and every other action arriving with them is taken once.
+    const ids = await Promise.all(Array.from({ length: 8 }, () => draftWithEverything(resident)));
+    const shared = randomUUID();
+    const answers = await Promise.all(
+      ids.map((id, i) => act(resident, id, { type: "submit" }, i < 2 ? shared : randomUUID())),
+    );
+    expect(
+      answers
+        .slice(0, 2)
+        .map((a) => a.statusCode)
+        .sort(),
+    ).toEqual([200, 422]);
+    expect(answers.find((a) => a.statusCode === 422)?.json().code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(answers.slice(2).map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    const statuses = await Promise.all(
+      ids.map(async (id) => (await resident.request("GET", `/api/v1/applications/${id}`)).json()),
+    );
+    expect(statuses.filter((c) => c.status === "submitted")).toHaveLength(7);
+    for (const c of statuses) expect(c.actions.length).toBe(c.status === "submitted" ? 1 : 0);
+  });
+
   it("answers 409 ACTION_NOT_ALLOWED for an action the status does not allow", async () => {
     const id = await draftWithEverything(resident);
     const response = await act(window, id, { type: "accept" });

@@ -14,7 +14,7 @@ import type {
 import { type ChangeRecord, outboxRow } from "../ledger/outbox.ts";
 
 /** A case with its action log, current materials and current data materials, in one query. */
-function caseWithTimelineQuery(db: Db, id: string, lock: boolean, answerFor?: { actorId: string; key: string }) {
+function caseWithTimelineQuery(db: Db, id: string | readonly string[], lock: boolean) {
   const query = applicationView(db)
     .select((eb) => [
       jsonArrayFrom(
@@ -47,39 +47,20 @@ function caseWithTimelineQuery(db: Db, id: string, lock: boolean, answerFor?: { 
           .orderBy("dm.fetched_at"),
       ).as("current_data_materials"),
     ])
-    .where("a.id", "=", id);
+    .where((eb) => (typeof id === "string" ? eb("a.id", "=", id) : eb("a.id", "in", id)));
   // An action locks the case and reads it in the same round trip: concurrent actions on one
   // case take turns, and the lock is held for one query fewer. A query that had to wait for the
   // lock sees the case row as the other action left it but the log and materials as they were
   // when it began (PostgreSQL re-reads only the locked row), so it then reads them again: the
   // xmin of the locked row differs from the xmin of the row in the query's own snapshot.
-  // An action reads the answer kept for its Idempotency-Key with the case (a round trip fewer). Every
-  // action that keeps an answer also changes the case row, so a query that waited for the lock and
-  // reads the case again (below) sees an answer committed meanwhile too.
-  const withAnswer = answerFor
-    ? query.select((eb) =>
-        eb
-          .selectFrom("idempotent_answers as k")
-          .select(sql<{ scope: string; body: unknown }>`json_build_object('scope', k.scope, 'body', k.body)`.as("kept"))
-          .where("k.actor_id", "=", answerFor.actorId)
-          .where("k.key", "=", answerFor.key)
-          .as("kept_answer"),
-      )
-    : query;
-  if (!lock) return withAnswer;
-  return withAnswer
+  if (!lock) return query;
+  return query
     .select(sql<boolean>`a.xmin = (select a2.xmin from applications as a2 where a2.id = a.id)`.as("unchanged"))
     .forUpdate("a");
 }
 // Built and compiled once each: every case read and action runs one of them.
 const caseWithTimeline = compiledOnce((db: Db, id: string) => caseWithTimelineQuery(db, id, false));
 const caseWithTimelineLocked = compiledOnce((db: Db, id: string) => caseWithTimelineQuery(db, id, true));
-const caseForAction = compiledOnce((db: Db, id: string, actorId: string, key: string) =>
-  caseWithTimelineQuery(db, id, true, { actorId, key }),
-);
-const caseForActionAgain = compiledOnce((db: Db, id: string, actorId: string, key: string) =>
-  caseWithTimelineQuery(db, id, false, { actorId, key }),
-);
 
 export function applicationView(db: Db) {
   return db
@@ -113,6 +94,27 @@ function withDateStrings(row: ApplicationRow): ApplicationRow {
     if (value instanceof Date) (row as Record<string, unknown>)[column] = value.toISOString().slice(0, 10);
   }
   return row;
+}
+
+type TimelineRow = Awaited<ReturnType<ReturnType<typeof caseWithTimelineQuery>["executeTakeFirstOrThrow"]>>;
+
+/** A case as the application code uses it, from a row of `caseWithTimelineQuery`. */
+function fromTimelineRow(row: TimelineRow) {
+  delete (row as { unchanged?: boolean }).unchanged;
+  // JSON carries timestamps as text; give them back as Dates like the other queries do.
+  const actions = row.timeline.map((a) => ({ ...a, at: new Date(a.at) }));
+  const materials = row.current_materials.map((m) => ({
+    ...m,
+    uploaded_at: new Date(m.uploaded_at),
+    removed_at: m.removed_at ? new Date(m.removed_at) : null,
+  }));
+  const dataMaterials = row.current_data_materials.map((d) => ({
+    ...d,
+    consent_at: new Date(d.consent_at),
+    fetched_at: new Date(d.fetched_at),
+  }));
+  const { timeline: _t, current_materials: _m, current_data_materials: _d, ...application } = row;
+  return { row: withDateStrings(application as ApplicationRow), actions, materials, dataMaterials };
 }
 
 export interface QueueFilter {
@@ -152,40 +154,111 @@ export const applicationsRepository = {
    * The case with its action log and current materials in one query: a case read is one round trip
    * instead of three (round trips dominate the cost of a read; see docs/performance.md).
    */
-  async findWithTimeline(
-    db: Db,
-    id: string,
-    options: { lock?: boolean; answerFor?: { actorId: string; key: string } } = {},
-  ) {
-    const answer = options.answerFor;
+  async findWithTimeline(db: Db, id: string, options: { lock?: boolean } = {}) {
     const read = async (lock: boolean) =>
-      (
-        await db.executeQuery(
-          answer
-            ? (lock ? caseForAction : caseForActionAgain)(db, id, answer.actorId, answer.key)
-            : (lock ? caseWithTimelineLocked : caseWithTimeline)(db, id),
-        )
-      ).rows[0];
-    let row = await read(options.lock === true || answer !== undefined);
-    if (row && (options.lock || answer) && !(row as { unchanged?: boolean }).unchanged) row = await read(false);
+      (await db.executeQuery((lock ? caseWithTimelineLocked : caseWithTimeline)(db, id))).rows[0];
+    let row = await read(options.lock === true);
+    if (row && options.lock && !(row as { unchanged?: boolean }).unchanged) row = await read(false);
     if (!row) return undefined;
-    const keptAnswer = (row as { kept_answer?: { scope: string; body: unknown } | null }).kept_answer ?? undefined;
-    delete (row as { unchanged?: boolean }).unchanged;
-    delete (row as { kept_answer?: unknown }).kept_answer;
-    // JSON carries timestamps as text; give them back as Dates like the other queries do.
-    const actions = row.timeline.map((a) => ({ ...a, at: new Date(a.at) }));
-    const materials = row.current_materials.map((m) => ({
-      ...m,
-      uploaded_at: new Date(m.uploaded_at),
-      removed_at: m.removed_at ? new Date(m.removed_at) : null,
-    }));
-    const dataMaterials = row.current_data_materials.map((d) => ({
-      ...d,
-      consent_at: new Date(d.consent_at),
-      fetched_at: new Date(d.fetched_at),
-    }));
-    const { timeline: _t, current_materials: _m, current_data_materials: _d, ...application } = row;
-    return { row: withDateStrings(application as ApplicationRow), actions, materials, dataMaterials, keptAnswer };
+    return fromTimelineRow(row);
+  },
+
+  /**
+   * Several cases with their logs and materials, locked, in one query (the actions of a batch):
+   * locked in id order, so two batches sharing cases never wait for each other in a cycle. A row that
+   * another transaction changed while this one waited for its lock is read again, as in
+   * `findWithTimeline`.
+   */
+  async findManyWithTimelineLocked(db: Db, ids: readonly string[]) {
+    const rows = await caseWithTimelineQuery(db, ids, true).orderBy("a.id").execute();
+    const stale = rows.filter((row) => !(row as { unchanged?: boolean }).unchanged).map((row) => row.id);
+    const again =
+      stale.length > 0
+        ? new Map((await caseWithTimelineQuery(db, stale, false).execute()).map((r) => [r.id, r]))
+        : undefined;
+    return rows.map((row) => fromTimelineRow(again?.get(row.id) ?? row));
+  },
+
+  /** The answers kept for these (account, Idempotency-Key) pairs. */
+  async keptAnswers(db: Db, keys: readonly { actorId: string; key: string }[]) {
+    if (keys.length === 0) return [];
+    return db
+      .selectFrom("idempotent_answers")
+      .select(["actor_id", "key", "scope", "body"])
+      .where((eb) =>
+        eb(
+          eb.refTuple("actor_id", "key"),
+          "in",
+          keys.map((k) => eb.tuple(k.actorId, k.key)),
+        ),
+      )
+      .execute();
+  },
+
+  /** Actions with their ledger outbox rows (one each, about the action's case), in two statements. */
+  async insertActionsWithChanges(
+    db: Db,
+    rows: readonly { action: Omit<Insertable<ApplicationActionsTable>, "outbox_id">; change: ChangeRecord }[],
+  ): Promise<number[]> {
+    const outbox = await db
+      .insertInto("outbox")
+      .values(rows.map((r) => outboxRow(r.change)))
+      .returning(["id", "subject"])
+      .execute();
+    const idOf = new Map(outbox.map((o) => [o.subject, Number(o.id)]));
+    const outboxIds = rows.map((r) => {
+      const id = idOf.get(r.change.subject);
+      if (id === undefined || r.change.subject !== r.action.application_id)
+        throw new Error("insertActionsWithChanges: one change per case, about that case");
+      return id;
+    });
+    await db
+      .insertInto("application_actions")
+      .values(rows.map((r, i) => ({ ...r.action, outbox_id: outboxIds[i] as number })))
+      .execute();
+    return outboxIds;
+  },
+
+  /**
+   * The cases' new states in one statement. Every case gets the same columns (those of the first);
+   * `submitted_at` is kept where a case's changes leave it out.
+   */
+  async updateMany(
+    db: Db,
+    changes: readonly ({ id: string } & Partial<{ [K in keyof ApplicationsTable]: unknown }>)[],
+  ) {
+    const first = changes[0];
+    if (!first) return;
+    const columns = [...new Set(changes.flatMap((c) => Object.keys(c)))].filter((c) => c !== "id");
+    const set = sql.join(
+      columns.map((c) =>
+        c === "submitted_at"
+          ? sql`submitted_at = coalesce(r.submitted_at, a.submitted_at)`
+          : sql`${sql.ref(c)} = ${sql.ref(`r.${c}`)}`,
+      ),
+    );
+    await sql`update applications as a set ${set}
+      from jsonb_populate_recordset(null::applications, ${JSON.stringify(changes)}::jsonb) as r
+      where a.id = r.id`.execute(db);
+  },
+
+  /** The applicants' notifications, their SMS and email rows, and the kept answers of a batch of actions. */
+  async finishActions(
+    db: Db,
+    portal: readonly Insertable<NotificationsTable>[],
+    messageRows: readonly Insertable<MessageOutboxTable>[],
+    answers: readonly {
+      actor_id: string;
+      key: string;
+      scope: string;
+      status: number;
+      body: string;
+      created_at: Date;
+    }[],
+  ) {
+    if (portal.length > 0) await db.insertInto("notifications").values(portal).execute();
+    if (messageRows.length > 0) await db.insertInto("message_outbox").values(messageRows).execute();
+    if (answers.length > 0) await db.insertInto("idempotent_answers").values(answers).execute();
   },
 
   async update(db: Db, id: string, changes: Partial<{ [K in keyof ApplicationsTable]: unknown }>) {
@@ -198,24 +271,6 @@ export const applicationsRepository = {
 
   async insertAction(db: Db, row: Insertable<ApplicationActionsTable>) {
     await db.insertInto("application_actions").values(row).execute();
-  },
-
-  /**
-   * An action and its ledger outbox row in one statement (a round trip fewer while the case is
-   * locked); answers the outbox row's id, which the action refers to.
-   */
-  async insertActionWithChange(
-    db: Db,
-    row: Omit<Insertable<ApplicationActionsTable>, "outbox_id">,
-    change: ChangeRecord,
-  ): Promise<number> {
-    const inserted = await db
-      .with("o", (q) => q.insertInto("outbox").values(outboxRow(change)).returning("id"))
-      .insertInto("application_actions")
-      .values({ ...row, outbox_id: sql<number>`(select id from o)` })
-      .returning("outbox_id")
-      .executeTakeFirstOrThrow();
-    return Number(inserted.outbox_id);
   },
 
   async list(db: Db, filter: QueueFilter) {
@@ -285,41 +340,5 @@ export const applicationsRepository = {
       .where("id", "=", materialId)
       .where("application_id", "=", applicationId)
       .executeTakeFirst();
-  },
-
-  /**
-   * The last writes of an action in one statement: the case's new state, the applicant's
-   * notification and messages (when there are any), and the answer kept for its Idempotency-Key.
-   */
-  async finishAction(
-    db: Db,
-    id: string,
-    changes: Partial<{ [K in keyof ApplicationsTable]: unknown }>,
-    notice: { portal: Insertable<NotificationsTable>; messageRows: Insertable<MessageOutboxTable>[] } | undefined,
-    answer: { actor_id: string; key: string; scope: string; status: number; body: string; created_at: Date },
-  ) {
-    let query = db.with("changed", (q) =>
-      q
-        .updateTable("applications")
-        .set(changes as never)
-        .where("id", "=", id),
-    );
-    if (notice) {
-      query = query.with("portal", (q) =>
-        q.insertInto("notifications").values(notice.portal),
-      ) as unknown as typeof query;
-      if (notice.messageRows.length > 0)
-        query = query.with("messages", (q) =>
-          q.insertInto("message_outbox").values(notice.messageRows),
-        ) as unknown as typeof query;
-    }
-    await query.insertInto("idempotent_answers").values(answer).execute();
-  },
-
-  async saveAnswer(
-    db: Db,
-    row: { actor_id: string; key: string; scope: string; status: number; body: string; created_at: Date },
-  ) {
-    await db.insertInto("idempotent_answers").values(row).execute();
   },
 };

@@ -16,10 +16,12 @@ import type {
   SupplementItem,
 } from "@tongban/contracts";
 import { fileTypeFromBuffer } from "file-type";
-import { sql } from "kysely";
+import { type Insertable, sql } from "kysely";
 import type { Database, Db, NotifyChannel } from "../../db/database.ts";
+import type { MessageOutboxTable, NotificationsTable } from "../../db/schema.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
 import { canonicalJson } from "../../lib/canonical-json.ts";
+import { groupCommitEach, type Settled } from "../../lib/group-commit.ts";
 import { type Actor, decide } from "../../policy/policy.ts";
 import type { FileStore } from "../../ports/files.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
@@ -154,6 +156,12 @@ function noticeFor(
   }
 }
 
+/** A second answer kept for one (account, Idempotency-Key): a unique violation of its primary key. */
+function isKeptAnswerConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; table?: string } | null;
+  return e?.code === "23505" && (e.constraint?.startsWith("idempotent_answers") ?? false);
+}
+
 /** Where a process announces a change to a case (its id) to the others sharing the database. */
 const CASES_CHANNEL = "tongban_cases";
 
@@ -190,6 +198,8 @@ export function createApplicationsService(deps: {
       ) && dataMaterials.every((d) => d.ledger_idx !== null && d.ledger_idx !== undefined),
   });
   const caseReads = { memory: 0, database: 0 };
+  // Actions committed, and the transactions they took (several share one under load).
+  const caseActions = { actions: 0, transactions: 0 };
   // Other processes' changes arrive over NOTIFY; while that channel is down, nothing is kept.
   let channel: NotifyChannel | undefined;
   let listening: Promise<unknown> = Promise.resolve();
@@ -198,8 +208,9 @@ export function createApplicationsService(deps: {
     listening = deps
       .listen(
         CASES_CHANNEL,
-        (id) => {
-          if (id) cases.changed(id);
+        (payload) => {
+          // One case's id, or several separated by commas (a batch of actions).
+          if (payload) for (const id of payload.split(",")) cases.changed(id);
           else cases.clear();
           cases.enable(true);
         },
@@ -215,16 +226,22 @@ export function createApplicationsService(deps: {
    * Runs a change to case `id` in a transaction: this process's copy is forgotten and not refilled
    * until it is over, and the other processes are told at its commit.
    */
-  async function changeCase<R>(id: string, write: (trx: Db) => Promise<R>): Promise<R> {
-    cases.begin(id);
+  function changeCase<R>(id: string, write: (trx: Db) => Promise<R>): Promise<R> {
+    return changeCases([id], write);
+  }
+  /** `changeCase` for several cases in one transaction (a batch of actions); one NOTIFY names them all. */
+  async function changeCases<R>(ids: readonly string[], write: (trx: Db) => Promise<R>): Promise<R> {
+    for (const id of ids) cases.begin(id);
     try {
       return await db.transaction().execute(async (trx) => {
         const result = await write(trx);
-        if (deps.listen) await sql`select pg_notify(${CASES_CHANNEL}, ${id})`.execute(trx);
+        // A NOTIFY's payload holds under 8,000 bytes: a hundred ids at most in each.
+        for (let i = 0; deps.listen && i < ids.length; i += 100)
+          await sql`select pg_notify(${CASES_CHANNEL}, ${ids.slice(i, i + 100).join(",")})`.execute(trx);
         return result;
       });
     } finally {
-      cases.end(id);
+      for (const id of ids) cases.end(id);
     }
   }
   // Told of every action inside its transaction (the federation returns a handed-over case's
@@ -320,11 +337,7 @@ export function createApplicationsService(deps: {
   }
 
   /** The application as `actor` sees it; `conn` is the transaction when called inside one. */
-  async function loadFull(
-    id: string,
-    conn: Db = db,
-    options: { lock?: boolean; answerFor?: { actorId: string; key: string } } = {},
-  ) {
+  async function loadFull(id: string, conn: Db = db, options: { lock?: boolean } = {}) {
     const full = await repo.findWithTimeline(conn, id, options);
     if (!full) throw new AppError("APPLICATION_NOT_FOUND", { id });
     return { ...full, item: await itemOf(full.row, conn) };
@@ -527,12 +540,355 @@ export function createApplicationsService(deps: {
     }
   }
 
+  interface PendingAction {
+    actor: Actor;
+    id: string;
+    request: ActionRequest;
+    context: ActionContext;
+  }
+  /** An action that passed its checks, on its way through the batch's writes. */
+  interface Taking {
+    at: number;
+    pending: PendingAction;
+    scope: string;
+    full: Full;
+    steps: ItemOf["workflow"]["steps"];
+    actorRole: string;
+    payload: Record<string, unknown>;
+    next: DerivedState;
+    seq: number;
+    now: Date;
+    today: string;
+    action: {
+      application_id: string;
+      seq: number;
+      type: ActionType;
+      actor_id: string;
+      actor_role: string;
+      channel: Channel;
+      place: string | null;
+      at: Date;
+      idempotency_key: string;
+    };
+    outboxId?: number;
+  }
+
+  /**
+   * Takes a batch of actions, each on a different case, in one transaction (group commit): the cases
+   * are locked and read together, each action is checked on its own as if it were alone, and the
+   * writes of all of them — log entries, ledger outbox rows, new states, notices, kept answers — go in
+   * a few statements. An action refused by its checks fails alone before anything of it is written;
+   * anything that fails once writing has begun rolls the whole batch back, and `groupCommitEach` then
+   * takes each action again in a batch of its own. A batch of one is an action as it always was.
+   */
+  async function actTogether(batch: PendingAction[]): Promise<Settled<Application>[]> {
+    const outcomes: Settled<Application>[] = [];
+    const messages: OutgoingMessage[] = [];
+    let written = 0;
+    await changeCases(
+      batch.map((b) => b.id),
+      async (trx) => {
+        // The cases, locked; then the answers kept for these Idempotency-Keys (read after the locks,
+        // so an action on the same key that committed while this one waited is seen).
+        const loaded = new Map(
+          (
+            await repo.findManyWithTimelineLocked(
+              trx,
+              batch.map((b) => b.id),
+            )
+          ).map((full) => [full.row.id, full]),
+        );
+        const kept = new Map(
+          (
+            await repo.keptAnswers(
+              trx,
+              batch.map((b) => ({ actorId: b.actor.accountId, key: b.context.idempotencyKey })),
+            )
+          ).map((k) => [`${k.actor_id}\n${k.key}`, k]),
+        );
+        const taking: Taking[] = [];
+        for (const [at, pending] of batch.entries()) {
+          const { actor, id, request, context } = pending;
+          const scope = createHash("sha256")
+            .update(`${id}\n${canonicalJson(request)}`)
+            .digest("hex");
+          let writing = false;
+          try {
+            const found = loaded.get(id);
+            if (!found) throw new AppError("APPLICATION_NOT_FOUND", { id });
+            const keptAnswer = kept.get(`${actor.accountId}\n${context.idempotencyKey}`);
+            if (keptAnswer) {
+              if (keptAnswer.scope !== scope)
+                throw new AppError("IDEMPOTENCY_KEY_REUSED", { key: context.idempotencyKey });
+              outcomes[at] = { value: keptAnswer.body as Application };
+              continue;
+            }
+            const { row, actions: actionRows, materials, dataMaterials } = found;
+            assertCanRead(actor, row);
+            const version = await catalog.versionById(row.service_version_id, trx);
+            const item = version.item;
+            const steps = item.workflow.steps;
+            const state = derive(actionRows.map(toLogged), steps);
+            const statusAllows = (allowedActions[state.status] as readonly ActionType[]).includes(request.type);
+            if (!statusAllows || !fitsStep(request.type, state, steps)) {
+              throw new AppError("ACTION_NOT_ALLOWED", {
+                status: state.status,
+                action: request.type,
+                allowed: permittedActions(actor, row, state, item),
+              });
+            }
+            let actorRole: string;
+            if (applicantActions.includes(request.type)) {
+              if (actor.kind === "staff" || actor.accountId !== row.applicant_id)
+                throw new AppError("FORBIDDEN", { reason: "only the applicant takes this action" });
+              actorRole = "applicant";
+            } else {
+              const decision = staffRole(actor, row, request.type, state, item);
+              if ("reason" in decision)
+                throw new AppError("FORBIDDEN", { action: request.type, reason: decision.reason });
+              actorRole = decision.role;
+            }
+            checkAction(row, version, request, actionRows, materials, dataMaterials);
+
+            // From here on an action may write (a signing key, a fee check's reads): its failure is
+            // the batch's.
+            writing = true;
+            const now = clock.now();
+            const today = chinaDate(now);
+            const { type, ...fields } = request;
+            const payload: Record<string, unknown> = { ...fields };
+            if (type === "accept" || type === "complete_step") payload.step = steps[state.stepIndex]?.key;
+            if (type === "approve" || type === "reject") {
+              const decision = {
+                application: row.number,
+                service: `${row.service_code}@${row.service_version}`,
+                decision: type === "approve" ? "approved" : "rejected",
+                ...fields,
+                official: { id: actor.accountId, role: actorRole, department: row.department_name },
+                formHash: createHash("sha256").update(canonicalJson(row.form)).digest("hex"),
+                at: now.toISOString(),
+              };
+              payload.signature = await signatures.sign(trx, actor.accountId, canonicalJson(decision));
+            }
+            if (type === "approve" && deps.fees) await deps.fees.assertPaid(trx, id);
+            const next = apply(state, { type, date: today, actorId: actor.accountId, payload }, steps);
+            const seq = row.last_action_seq + 1;
+            taking.push({
+              at,
+              pending,
+              scope,
+              full: { ...found, item },
+              steps,
+              actorRole,
+              payload,
+              next,
+              seq,
+              now,
+              today,
+              action: {
+                application_id: id,
+                seq,
+                type,
+                actor_id: actor.accountId,
+                actor_role: actorRole,
+                channel: context.channel,
+                place: context.place,
+                at: now,
+                idempotency_key: context.idempotencyKey,
+              },
+            });
+          } catch (error) {
+            // Refused before writing anything: this action's failure alone (a batch of one fails as
+            // a whole, as an action always did).
+            if (writing || batch.length === 1) throw error;
+            outcomes[at] = { error };
+          }
+        }
+        if (taking.length === 0) return;
+
+        // The log entries and their ledger outbox rows.
+        const outboxIds = await repo.insertActionsWithChanges(
+          trx,
+          taking.map((t) => ({
+            action: { ...t.action, payload: JSON.stringify(t.payload) },
+            change: {
+              type: `application.${t.action.type}`,
+              subject: t.action.application_id,
+              actor: t.action.actor_id,
+              at: t.now,
+              facts: {
+                seq: t.seq,
+                status: t.next.status,
+                role: t.actorRole,
+                payloadHash: createHash("sha256").update(canonicalJson(t.payload)).digest("hex"),
+              },
+            },
+          })),
+        );
+        taking.forEach((t, i) => {
+          t.outboxId = outboxIds[i];
+        });
+
+        // What other modules do with each action, in its transaction.
+        for (const t of taking) {
+          const { row, item } = t.full;
+          const { type, application_id: id, actor_id: actorId } = t.action;
+          const request = t.pending.request;
+          if (type === "accept" && deps.fees)
+            await deps.fees.assessOnAcceptance(trx, {
+              applicationId: id,
+              item,
+              actorId,
+              at: t.now,
+              ...(request.type === "accept" && request.fees ? { choices: request.fees } : {}),
+            });
+          if (type === "approve" && deps.certificates)
+            await deps.certificates.issueForApproval(trx, {
+              applicationId: id,
+              applicationNumber: row.number,
+              serviceCode: row.service_code,
+              item,
+              regionCode: row.region_code,
+              departmentId: row.department_id,
+              departmentName: row.department_name,
+              applicantId: row.applicant_id,
+              form: row.form,
+              approvedBy: actorId,
+              at: t.now,
+            });
+          for (const listener of actionListeners)
+            await listener(trx, {
+              applicationId: id,
+              number: row.number,
+              seq: t.seq,
+              type,
+              status: t.next.status,
+              step: t.steps[t.next.stepIndex]?.name ?? null,
+              actorRole: t.actorRole,
+              at: t.now,
+              payload: t.payload,
+            });
+        }
+
+        // The cases' new states, the applicants' notices and the answers.
+        const portal: Insertable<NotificationsTable>[] = [];
+        const messageRows: Insertable<MessageOutboxTable>[] = [];
+        const answers: Parameters<typeof repo.finishActions>[3][number][] = [];
+        const rereads: Taking[] = [];
+        const changes = taking.map((t) => {
+          const { row, item } = t.full;
+          const { next, now, today } = t;
+          const deadline = deadlineOf(next, item.committedLimitDays, today);
+          const warnOn = next.acceptedOn
+            ? addWorkingDays(next.acceptedOn, Math.ceil(item.committedLimitDays * WARNING_SHARE) + deadline.pausedDays)
+            : null;
+          const type = t.action.type;
+          const change = {
+            status: next.status,
+            step_index: next.stepIndex,
+            holder_role: holderRole(next, t.steps),
+            claimed_by: next.claimedBy,
+            first_contact_id: next.firstContactId,
+            accepted_on: next.acceptedOn,
+            paused_since: next.pausedSince,
+            paused_days: next.pausedDays,
+            due_on: deadline.dueOn,
+            warn_on: warnOn,
+            last_action_seq: t.seq,
+            updated_at: now,
+            submitted_at: type === "submit" ? now : null,
+          };
+          const notice = noticeFor(type, item, row.number, next, t.payload, deadline.dueOn);
+          if (notice && !(applicantActions.includes(type) && type !== "submit")) {
+            const prepared = notifications.prepare({
+              accountId: row.applicant_id,
+              regionCode: row.region_code,
+              applicationId: row.id,
+              kind: `application.${type}`,
+              ...notice,
+              phone: row.applicant_phone,
+              email: row.applicant_email,
+            });
+            portal.push(prepared.portal);
+            messageRows.push(...prepared.messageRows);
+            messages.push(...prepared.messages);
+          }
+          const { actor, context } = t.pending;
+          const nameOf = (accountId: string | null, before: string | null, beforeId: string | null) =>
+            accountId === null
+              ? null
+              : accountId === beforeId
+                ? before
+                : accountId === actor.accountId
+                  ? context.actorName
+                  : undefined;
+          const claimedByName = nameOf(next.claimedBy, row.claimed_by_name, row.claimed_by);
+          const firstContactName = nameOf(next.firstContactId, row.first_contact_name, row.first_contact_id);
+          if (context.actorName === undefined || claimedByName === undefined || firstContactName === undefined) {
+            // A name this process does not know: the case as the database holds it, read after the writes.
+            rereads.push(t);
+          } else {
+            // The case as this action leaves it, from what the transaction read and is writing.
+            const answer = view(actor, {
+              ...t.full,
+              row: {
+                ...row,
+                ...change,
+                submitted_at: change.submitted_at ?? row.submitted_at,
+                claimed_by_name: claimedByName,
+                first_contact_name: firstContactName,
+              } as ApplicationRow,
+              actions: [
+                ...t.full.actions,
+                {
+                  ...t.action,
+                  payload: t.payload,
+                  outbox_id: t.outboxId ?? null,
+                  actor_name: context.actorName,
+                  ledger_idx: null,
+                } as ActionRow,
+              ],
+            });
+            outcomes[t.at] = { value: answer };
+          }
+          return { id: row.id, ...change };
+        });
+        await repo.updateMany(trx, changes);
+        for (const t of taking) {
+          if (rereads.includes(t))
+            outcomes[t.at] = { value: view(t.pending.actor, await loadFull(t.action.application_id, trx)) };
+          const outcome = outcomes[t.at] as { value: Application };
+          answers.push({
+            actor_id: t.pending.actor.accountId,
+            key: t.pending.context.idempotencyKey,
+            scope: t.scope,
+            status: 200,
+            body: JSON.stringify(outcome.value),
+            created_at: t.now,
+          });
+        }
+        await repo.finishActions(trx, portal, messageRows, answers);
+        written = taking.length;
+      },
+    );
+    if (written > 0) {
+      caseActions.transactions++;
+      caseActions.actions += written;
+    }
+    await notifications.dispatch(messages);
+    return outcomes;
+  }
+  const actions = groupCommitEach(actTogether, { maxBatch: 64, concurrency: 4, key: (a) => a.id });
+
   return {
     /** Case reads answered so far, from memory and from the database (for /metrics). */
     caseReads,
+    /** Actions committed so far, and the transactions that committed them (for /metrics). */
+    caseActions,
 
     /** Stops listening for other processes' changes to cases. */
     async close() {
+      await actions.drain();
       await listening;
       await channel?.close();
     },
@@ -1000,231 +1356,19 @@ export function createApplicationsService(deps: {
     /**
      * Takes one action: checks the status table, the policy and the step, validates, signs decisions,
      * appends to the log and updates the derived state — all in one transaction holding the
-     * application's row lock, so concurrent actions take turns and at most one decision stands.
+     * application's row lock, so concurrent actions on one case take turns and at most one decision
+     * stands. Actions on other cases arriving meanwhile share the transaction (`actTogether`).
      * A repeated Idempotency-Key answers the first answer without acting again.
      */
     async act(actor: Actor, id: string, request: ActionRequest, context: ActionContext): Promise<Application> {
-      const scope = createHash("sha256")
-        .update(`${id}\n${canonicalJson(request)}`)
-        .digest("hex");
-
-      let messages: OutgoingMessage[] = [];
-      // Every round trip inside this transaction holds the case's lock a little longer, so the
-      // case, its log and its materials come in one query and the service item from the cache.
-      const result = await changeCase(id, async (trx) => {
-        // The case, locked, with the answer kept for this Idempotency-Key if it was used before.
-        const {
-          row,
-          actions: actionRows,
-          materials,
-          dataMaterials,
-          item,
-          keptAnswer,
-        } = await loadFull(id, trx, {
-          lock: true,
-          answerFor: { actorId: actor.accountId, key: context.idempotencyKey },
-        });
-        if (keptAnswer) {
-          if (keptAnswer.scope !== scope) throw new AppError("IDEMPOTENCY_KEY_REUSED", { key: context.idempotencyKey });
-          return keptAnswer.body as Application;
-        }
-        assertCanRead(actor, row);
-        const version = await catalog.versionById(row.service_version_id, trx);
-        const steps = item.workflow.steps;
-        const state = derive(actionRows.map(toLogged), steps);
-
-        const statusAllows = (allowedActions[state.status] as readonly ActionType[]).includes(request.type);
-        if (!statusAllows || !fitsStep(request.type, state, steps)) {
-          throw new AppError("ACTION_NOT_ALLOWED", {
-            status: state.status,
-            action: request.type,
-            allowed: permittedActions(actor, row, state, item),
-          });
-        }
-        let actorRole: string;
-        if (applicantActions.includes(request.type)) {
-          if (actor.kind === "staff" || actor.accountId !== row.applicant_id)
-            throw new AppError("FORBIDDEN", { reason: "only the applicant takes this action" });
-          actorRole = "applicant";
-        } else {
-          const decision = staffRole(actor, row, request.type, state, item);
-          if ("reason" in decision) throw new AppError("FORBIDDEN", { action: request.type, reason: decision.reason });
-          actorRole = decision.role;
-        }
-        checkAction(row, version, request, actionRows, materials, dataMaterials);
-
-        const now = clock.now();
-        const today = chinaDate(now);
-        const { type, ...fields } = request;
-        const payload: Record<string, unknown> = { ...fields };
-        if (type === "accept" || type === "complete_step") payload.step = steps[state.stepIndex]?.key;
-        if (type === "approve" || type === "reject") {
-          const decision = {
-            application: row.number,
-            service: `${row.service_code}@${row.service_version}`,
-            decision: type === "approve" ? "approved" : "rejected",
-            ...fields,
-            official: { id: actor.accountId, role: actorRole, department: row.department_name },
-            formHash: createHash("sha256").update(canonicalJson(row.form)).digest("hex"),
-            at: now.toISOString(),
-          };
-          payload.signature = await signatures.sign(trx, actor.accountId, canonicalJson(decision));
-        }
-        if (type === "approve" && deps.fees) await deps.fees.assertPaid(trx, id);
-        const logged: LoggedAction = { type, date: today, actorId: actor.accountId, payload };
-        const next = apply(state, logged, steps);
-        const seq = row.last_action_seq + 1;
-        const action = {
-          application_id: id,
-          seq,
-          type,
-          actor_id: actor.accountId,
-          actor_role: actorRole,
-          channel: context.channel,
-          place: context.place,
-          at: now,
-          idempotency_key: context.idempotencyKey,
-        };
-        const outboxId = await repo.insertActionWithChange(
-          trx,
-          { ...action, payload: JSON.stringify(payload) },
-          {
-            type: `application.${type}`,
-            subject: id,
-            actor: actor.accountId,
-            at: now,
-            facts: {
-              seq,
-              status: next.status,
-              role: actorRole,
-              payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
-            },
-          },
-        );
-        if (type === "accept" && deps.fees)
-          await deps.fees.assessOnAcceptance(trx, {
-            applicationId: id,
-            item,
-            actorId: actor.accountId,
-            at: now,
-            ...(request.type === "accept" && request.fees ? { choices: request.fees } : {}),
-          });
-        if (type === "approve" && deps.certificates)
-          await deps.certificates.issueForApproval(trx, {
-            applicationId: id,
-            applicationNumber: row.number,
-            serviceCode: row.service_code,
-            item,
-            regionCode: row.region_code,
-            departmentId: row.department_id,
-            departmentName: row.department_name,
-            applicantId: row.applicant_id,
-            form: row.form,
-            approvedBy: actor.accountId,
-            at: now,
-          });
-        for (const listener of actionListeners)
-          await listener(trx, {
-            applicationId: id,
-            number: row.number,
-            seq,
-            type,
-            status: next.status,
-            step: steps[next.stepIndex]?.name ?? null,
-            actorRole,
-            at: now,
-            payload,
-          });
-        const deadline = deadlineOf(next, item.committedLimitDays, today);
-        const warnOn = next.acceptedOn
-          ? addWorkingDays(next.acceptedOn, Math.ceil(item.committedLimitDays * WARNING_SHARE) + deadline.pausedDays)
-          : null;
-        const changes = {
-          status: next.status,
-          step_index: next.stepIndex,
-          holder_role: holderRole(next, steps),
-          claimed_by: next.claimedBy,
-          first_contact_id: next.firstContactId,
-          accepted_on: next.acceptedOn,
-          paused_since: next.pausedSince,
-          paused_days: next.pausedDays,
-          due_on: deadline.dueOn,
-          warn_on: warnOn,
-          last_action_seq: seq,
-          updated_at: now,
-          ...(type === "submit" ? { submitted_at: now } : {}),
-        };
-        const notice = noticeFor(type, item, row.number, next, payload, deadline.dueOn);
-        const noticeFields =
-          notice && !(applicantActions.includes(type) && type !== "submit")
-            ? {
-                accountId: row.applicant_id,
-                regionCode: row.region_code,
-                applicationId: id,
-                kind: `application.${type}`,
-                ...notice,
-                phone: row.applicant_phone,
-                email: row.applicant_email,
-              }
-            : undefined;
-        const nameOf = (accountId: string | null, before: string | null, beforeId: string | null) =>
-          accountId === null
-            ? null
-            : accountId === beforeId
-              ? before
-              : accountId === actor.accountId
-                ? context.actorName
-                : undefined;
-        const claimedByName = nameOf(next.claimedBy, row.claimed_by_name, row.claimed_by);
-        const firstContactName = nameOf(next.firstContactId, row.first_contact_name, row.first_contact_id);
-        const answerRow = (answer: Application) => ({
-          actor_id: actor.accountId,
-          key: context.idempotencyKey,
-          scope,
-          status: 200,
-          body: JSON.stringify(answer),
-          created_at: now,
-        });
-        if (context.actorName === undefined || claimedByName === undefined || firstContactName === undefined) {
-          // The case as the database now holds it: written first, then read again.
-          await repo.update(trx, id, changes);
-          if (noticeFields) messages = await notifications.record(trx, noticeFields);
-          const answer = view(actor, await loadFull(id, trx));
-          await repo.saveAnswer(trx, answerRow(answer));
-          return answer;
-        }
-        // The case as this action leaves it, from what the transaction read and is writing; the last
-        // writes (its state, the notice, the kept answer) then go in one statement.
-        const after = {
-          row: {
-            ...row,
-            ...changes,
-            claimed_by_name: claimedByName,
-            first_contact_name: firstContactName,
-          } as ApplicationRow,
-          actions: [
-            ...actionRows,
-            {
-              ...action,
-              outbox_id: outboxId,
-              payload,
-              actor_name: context.actorName,
-              ledger_idx: null,
-            },
-          ],
-          materials,
-          dataMaterials,
-          item,
-          keptAnswer: undefined,
-        };
-        const answer = view(actor, after);
-        const prepared = noticeFields ? notifications.prepare(noticeFields) : undefined;
-        messages = prepared?.messages ?? [];
-        await repo.finishAction(trx, id, changes, prepared, answerRow(answer));
-        return answer;
-      });
-      await notifications.dispatch(messages);
-      return result;
+      try {
+        return await actions.submit({ actor, id, request, context });
+      } catch (error) {
+        // The same key on another case, committed while this action ran: taken again, the action now
+        // meets that kept answer and is refused as a reused key.
+        if (!isKeptAnswerConflict(error)) throw error;
+        return actions.submit({ actor, id, request, context });
+      }
     },
 
     async list(actor: Actor, query: ApplicationQuery): Promise<ApplicationListItem[]> {

@@ -1,7 +1,7 @@
 // A small department system (部门自建系统) as the demo runs it: it answers the exchange gateway's
 // signed queries from its own records, and refuses anything it cannot verify.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { requestVerifier, type TrustedKey } from "../modules/exchange/signing.ts";
+import { ACCEPT_SIGNATURE, requestVerifier, TREE_SCHEME, type TrustedKey } from "../modules/exchange/signing.ts";
 import type { ProviderData } from "./records.ts";
 
 const MAX_BODY = 64 * 1024;
@@ -11,6 +11,8 @@ function send(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
+    // Tells the gateway it may sign this system's requests in trees (ADR 0006).
+    [ACCEPT_SIGNATURE]: TREE_SCHEME,
   });
   response.end(text);
 }
@@ -67,23 +69,31 @@ export interface ProviderOptions {
 
 /**
  * `POST /v1/<region>/<dataset>` with a signed `{key, fields, offset, limit}` answers `{records}` with
- * only the fields asked for; `GET /healthz` answers whether it runs. Unsigned, stale, altered, forged
- * and replayed requests get 401 with the reason.
+ * only the fields asked for; `GET /healthz` answers whether it runs, with how many requests it has
+ * verified and how many Ed25519 verifications that took. Unsigned, stale, altered, forged and
+ * replayed requests get 401 with the reason. Requests signed one by one and in trees are accepted.
  */
 export function createProviderServer(options: ProviderOptions): Server {
   const verifier = requestVerifier({ trusted: options.trusted, now: options.now });
   const keyField = options.keyField ?? "idNumber";
+  let verified = 0;
   return createServer(async (request, response) => {
     try {
       const url = request.url ?? "/";
       if (request.method === "GET" && url === "/healthz")
-        return send(response, 200, { status: "ok", name: options.name });
+        return send(response, 200, {
+          status: "ok",
+          name: options.name,
+          verifiedRequests: verified,
+          signatureChecks: verifier.signatureChecks(),
+        });
       const match = /^\/v1\/(\d{6})\/([a-z][a-z0-9_]*)$/.exec(url);
       if (request.method !== "POST" || !match) return send(response, 404, { code: "NOT_FOUND" });
       const body = await readBody(request);
       if (!body) return send(response, 413, { code: "TOO_LARGE" });
       const verdict = verifier.verify({ method: "POST", path: url, headers: request.headers, body });
       if (!verdict.ok) return send(response, 401, { code: `SIGNATURE_${verdict.reason}` });
+      verified++;
       const query = parseQuery(body);
       if (!query) return send(response, 400, { code: "BAD_QUERY" });
       const [, region, dataset] = match as unknown as [string, string, string];

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningProvider, startProvider, stopProvider } from "../../src/demo-providers/launch.ts";
 import { createProviderServer } from "../../src/demo-providers/provider.ts";
 import { demoProviders } from "../../src/demo-providers/records.ts";
-import { gatewaySigner, generateGatewayKey, signRequest } from "../../src/modules/exchange/signing.ts";
+import {
+  type GatewaySigner,
+  gatewaySigner,
+  generateGatewayKey,
+  signRequest,
+  treeSigner,
+} from "../../src/modules/exchange/signing.ts";
 import { type Client, createTestApp, type TestApp } from "../support/app.ts";
 import { grantThrough, idNumberOf, pointAt, servicesOf } from "../support/exchange.ts";
 
@@ -83,6 +89,63 @@ describe("demo department systems as their own processes", () => {
     });
     expect(forged.status).toBe(401);
     expect(await forged.json()).toEqual({ code: "SIGNATURE_UNKNOWN_KEY" });
+  });
+
+  it("takes the gateway's tree signatures: concurrent queries share one, forged roots and replays are refused", async () => {
+    if (!child) throw new Error("the provider did not start");
+    const health = async () =>
+      (await (await fetch(`${child?.url}/healthz`)).json()) as { verifiedRequests: number; signatureChecks: number };
+    const before = await health();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => query()));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(200));
+    const after = await health();
+    expect(after.verifiedRequests - before.verifiedRequests).toBe(12);
+    expect(after.signatureChecks - before.signatureChecks).toBeLessThan(12);
+
+    // Requests signed in a tree by hand, as the gateway signs them.
+    const path = "/v1/350100/household_registration";
+    const send = (body: string, headers: Record<string, string>) =>
+      fetch(`${child?.url}${path}`, { method: "POST", body, headers });
+    const signTree = async (by: GatewaySigner, count: number) => {
+      const trees = treeSigner(by);
+      const bodies = Array.from({ length: count }, (_, i) =>
+        JSON.stringify({ key: lin, fields: ["name"], offset: 0, limit: i + 1 }),
+      );
+      const headers = await Promise.all(
+        bodies.map((body) =>
+          trees.sign("gongan", { method: "POST", path, body, requestId: randomUUID(), now: new Date() }),
+        ),
+      );
+      return bodies.map((body, i) => ({ body, headers: headers[i] as Record<string, string> }));
+    };
+    const [first, second] = await signTree(
+      gatewaySigner(t.keys.getOrCreate("exchange-gateway-key", generateGatewayKey)),
+      2,
+    );
+    if (!first || !second) throw new Error("no tree");
+    const valid = await send(first.body, first.headers);
+    expect(valid.status).toBe(200);
+    expect(valid.headers.get("x-tongban-accept-signature")).toBe("Tongban-Ed25519-Tree");
+    // The same request again is a replay.
+    const replayed = await send(first.body, first.headers);
+    expect(await replayed.json()).toEqual({ code: "SIGNATURE_REPLAYED" });
+    // Another leaf's path, and an altered body under the right digest, do not lead to the signed root.
+    const otherPath = /path="([^"]*)"/.exec(first.headers.authorization ?? "")?.[1] ?? "";
+    const swapped = {
+      ...second.headers,
+      authorization: second.headers.authorization?.replace(/path="[^"]*"/, `path="${otherPath}"`) ?? "",
+    };
+    expect(await (await send(second.body, swapped)).json()).toEqual({ code: "SIGNATURE_BAD_SIGNATURE" });
+    // A stranger's tree under the gateway's key id: its root's signature does not verify.
+    const [impostor] = await signTree(gatewaySigner(generateGatewayKey()), 1);
+    if (!impostor) throw new Error("no tree");
+    const keyId = servicesOf(t).exchange.gatewayKey().keyId;
+    const relabelled = impostor.headers.authorization?.replace(/keyId="[^"]+"/, `keyId="${keyId}"`) ?? "";
+    const forgedRoot = await send(impostor.body, { ...impostor.headers, authorization: relabelled });
+    expect(forgedRoot.status).toBe(401);
+    expect(await forgedRoot.json()).toEqual({ code: "SIGNATURE_BAD_SIGNATURE" });
+    // Untouched, the second request of the tree is accepted (the refusals did not burn its id).
+    expect((await send(second.body, second.headers)).status).toBe(200);
   });
 
   it("reports a system that is down clearly, and nothing else breaks", async () => {

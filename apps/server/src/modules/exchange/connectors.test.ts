@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { createProviderServer } from "../../demo-providers/provider.ts";
+import { demoProviders } from "../../demo-providers/records.ts";
 import { httpConnector, ProviderError } from "./connectors.ts";
-import { gatewaySigner, generateGatewayKey } from "./signing.ts";
+import { gatewaySigner, generateGatewayKey, requestVerifier, SCHEME, TREE_SCHEME } from "./signing.ts";
 
 const signer = gatewaySigner(generateGatewayKey());
 let server: Server | undefined;
@@ -62,5 +65,93 @@ describe("the HTTP connector", () => {
     expect(failure).toBeInstanceOf(ProviderError);
     expect((failure as ProviderError).kind).toBe("unavailable");
     expect(sys.connections()).toBe(1);
+  });
+});
+
+describe("the HTTP connector and a department system's signatures", () => {
+  const lin = "350102199003150223";
+  async function demoSystem(trusted = [{ keyId: signer.keyId, publicKey: signer.publicKey }]) {
+    server = createProviderServer({ name: "公安", data: demoProviders.gongan.records(), trusted });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    return {
+      url: `${base}/v1/350100/household_registration`,
+      health: async () =>
+        (await (await fetch(`${base}/healthz`)).json()) as { verifiedRequests: number; signatureChecks: number },
+    };
+  }
+  const query = (connector: ReturnType<typeof httpConnector>, url: string) =>
+    connector.fetch({
+      resourceId: "r",
+      connector: { kind: "http", url },
+      key: lin,
+      fields: ["idNumber", "name"],
+      offset: 0,
+      limit: 20,
+      requestId: randomUUID(),
+    });
+
+  it("signs in trees once the system says it accepts them: concurrent queries share a signature", async () => {
+    const sys = await demoSystem();
+    const connector = httpConnector({ signer });
+    // The first request is signed alone; its answer says the system accepts trees.
+    expect(await query(connector, sys.url)).toEqual([{ idNumber: lin, name: "林晓燕" }]);
+    expect(await sys.health()).toMatchObject({ verifiedRequests: 1, signatureChecks: 1 });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => query(connector, sys.url)));
+    expect(answers.every((a) => a.length === 1)).toBe(true);
+    const health = await sys.health();
+    expect(health.verifiedRequests).toBe(21);
+    expect(health.signatureChecks).toBeLessThan(21);
+    // One at a time, each request is a tree of one: still answered.
+    expect(await query(connector, sys.url)).toHaveLength(1);
+  });
+
+  it("stays with requests signed one by one for a system that does not say it accepts trees", async () => {
+    const seen: string[] = [];
+    const sys = await system((response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ records: [] }));
+    });
+    server?.prependListener("request", (request) => seen.push(request.headers.authorization ?? ""));
+    const connector = httpConnector({ signer });
+    await Promise.all(Array.from({ length: 3 }, () => query(connector, sys.url)));
+    await query(connector, sys.url);
+    expect(seen).toHaveLength(4);
+    expect(seen.every((a) => a.startsWith(`${SCHEME} `))).toBe(true);
+  });
+
+  it("sends a tree-signed request again signed alone when the system no longer accepts trees", async () => {
+    const sys = await demoSystem();
+    const connector = httpConnector({ signer });
+    await query(connector, sys.url); // learns that the system accepts trees
+    // The system is replaced by one that only knows requests signed one by one (and says nothing).
+    const base = sys.url.replace(/\/v1\/.*/, "");
+    const port = Number(new URL(base).port);
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    const verifier = requestVerifier({ trusted: [{ keyId: signer.keyId, publicKey: signer.publicKey }] });
+    const schemes: string[] = [];
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (c: Buffer) => chunks.push(c));
+      request.on("end", () => {
+        const authorization = request.headers.authorization ?? "";
+        schemes.push(authorization.split(" ")[0] ?? "");
+        const verdict = authorization.startsWith(`${TREE_SCHEME} `)
+          ? { ok: false }
+          : verifier.verify({
+              method: "POST",
+              path: request.url ?? "",
+              headers: request.headers,
+              body: Buffer.concat(chunks),
+            });
+        response.writeHead(verdict.ok ? 200 : 401, { "content-type": "application/json" });
+        response.end(JSON.stringify(verdict.ok ? { records: [] } : { code: "SIGNATURE_BAD_AUTHORIZATION" }));
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(port, "127.0.0.1", resolve));
+    expect(await query(connector, sys.url)).toEqual([]);
+    expect(await query(connector, sys.url)).toEqual([]);
+    expect(schemes).toEqual([TREE_SCHEME, SCHEME, SCHEME]);
   });
 });

@@ -7,7 +7,7 @@ import type { Connector as ConnectorConfig } from "@tongban/contracts";
 import type { Db } from "../../db/database.ts";
 import type { Clock } from "../../ports/index.ts";
 import { exchangeRepository as repo } from "./exchange.repository.ts";
-import { type GatewaySigner, signRequest } from "./signing.ts";
+import { ACCEPT_SIGNATURE, type GatewaySigner, signRequest, TREE_SCHEME, treeSigner } from "./signing.ts";
 
 export interface FetchRequest {
   resourceId: string;
@@ -58,7 +58,7 @@ function post(
   body: string,
   timeoutMs: number,
   retried = false,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; accepts: string | undefined }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
     let answered = false;
@@ -84,7 +84,11 @@ function post(
           chunks.push(chunk);
         });
         response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+          resolve({
+            status: response.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString("utf8"),
+            accepts: response.headers[ACCEPT_SIGNATURE] as string | undefined,
+          }),
         );
         response.on("error", () =>
           reject(new ProviderError("unavailable", { cause: "connection closed while reading the answer" })),
@@ -120,6 +124,12 @@ function parsedUrl(text: string): URL {
  * Calls a department system: `POST <url>` with `{key, fields, offset, limit}` signed by the gateway's
  * key; the system answers `{records: [...]}`. Connection failures, timeouts and 502/503/504 mean the
  * system is unavailable; any other status, a body that is not JSON or not of that shape is a bad answer.
+ *
+ * Signatures (ADR 0006): a system is sent requests signed one by one (`Tongban-Ed25519`) until one of
+ * its answers says it accepts tree signatures (`X-Tongban-Accept-Signature: Tongban-Ed25519-Tree`);
+ * from then on its requests are signed in trees, many under one signature. An answer without the
+ * header takes the system back to per-request signatures, and a tree-signed request it refuses with
+ * 401 is sent once more signed alone (the system, having refused it, has not remembered its id).
  */
 export function httpConnector(deps: {
   signer: GatewaySigner;
@@ -129,6 +139,30 @@ export function httpConnector(deps: {
 }): Connector {
   const wallClock = deps.wallClock ?? { now: () => new Date() };
   const timeoutMs = deps.timeoutMs ?? 5000;
+  const trees = treeSigner(deps.signer);
+  /** The systems (by origin) that said they accept tree signatures. */
+  const treeCapable = new Set<string>();
+
+  async function send(url: URL, body: string, requestId: string, tree: boolean) {
+    const signed = {
+      method: "POST",
+      path: url.pathname + url.search,
+      body,
+      requestId,
+      now: wallClock.now(),
+    };
+    const headers = tree ? await trees.sign(url.origin, signed) : signRequest(deps.signer, signed);
+    const response = await post(
+      url,
+      { ...headers, "content-type": "application/json", accept: "application/json" },
+      body,
+      timeoutMs,
+    );
+    if (response.accepts?.split(",").some((s) => s.trim() === TREE_SCHEME)) treeCapable.add(url.origin);
+    else treeCapable.delete(url.origin);
+    return response;
+  }
+
   return {
     async fetch(request) {
       if (request.connector.kind !== "http") throw new Error("not an http resource");
@@ -139,19 +173,11 @@ export function httpConnector(deps: {
         offset: request.offset,
         limit: request.limit,
       });
-      const headers = signRequest(deps.signer, {
-        method: "POST",
-        path: url.pathname + url.search,
-        body,
-        requestId: request.requestId,
-        now: wallClock.now(),
-      });
-      const response = await post(
-        url,
-        { ...headers, "content-type": "application/json", accept: "application/json" },
-        body,
-        timeoutMs,
-      );
+      const tree = treeCapable.has(url.origin);
+      let response = await send(url, body, request.requestId, tree);
+      if (tree && response.status === 401 && !treeCapable.has(url.origin)) {
+        response = await send(url, body, request.requestId, false);
+      }
       const text = response.text;
       if (UNAVAILABLE_STATUS.has(response.status)) throw new ProviderError("unavailable", { status: response.status });
       if (response.status !== 200) {

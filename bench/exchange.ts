@@ -71,6 +71,31 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * A process's system calls that read and wrote (/proc/<pid>/io) and the times it slept and was woken
+ * (voluntary context switches, /proc/<pid>/status): what a query costs the kernel, beside its CPU.
+ */
+function kernelCounts(pid: number | undefined): { reads: number; writes: number; wakeups: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, "utf8");
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (text: string, name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1]);
+    return {
+      reads: field(io, "syscr"),
+      writes: field(io, "syscw"),
+      wakeups: field(status, "voluntary_ctxt_switches"),
+    };
+  } catch {
+    return { reads: Number.NaN, writes: Number.NaN, wakeups: Number.NaN };
+  }
+}
+const perQuery = (
+  before: ReturnType<typeof kernelCounts>,
+  after: ReturnType<typeof kernelCounts>,
+  queries: number,
+) =>
+  `${((after.reads - before.reads) / queries).toFixed(1)} reads, ${((after.writes - before.writes) / queries).toFixed(1)} writes, ${((after.wakeups - before.wakeups) / queries).toFixed(1)} wake-ups`;
+
 /** The processes started by `pid` (the demo department systems the server starts). */
 function childPids(pid: number | undefined): number[] {
   try {
@@ -376,6 +401,7 @@ async function measure(kind: "pglite" | "postgres") {
     phase("sequential gateway");
     let g = 0;
     const cpuBeforeSequential = serverCpu();
+    const kernelBeforeSequential = kernelCounts(server.pid);
     const ledgerBeforeSequential = await ledgerCounts(env.DATABASE_URL);
     const gatewaySequential = await sequential(() =>
       fetch(`${base}/api/v1/exchange/query`, { method: "POST", headers: gatewayHeaders, body: queryBody(g++) }),
@@ -383,6 +409,7 @@ async function measure(kind: "pglite" | "postgres") {
     // The sequencer integrates the last queries' entries meanwhile: their cost is the queries' too.
     await new Promise((r) => setTimeout(r, 2000));
     const cpuSequential = (serverCpu() - cpuBeforeSequential) / SAMPLES;
+    const kernelSequential = perQuery(kernelBeforeSequential, kernelCounts(server.pid), SAMPLES);
     const ledgerAfterSequential = await ledgerCounts(env.DATABASE_URL);
     const sequentialLedger = {
       batches: ledgerAfterSequential.batches - ledgerBeforeSequential.batches,
@@ -423,6 +450,7 @@ async function measure(kind: "pglite" | "postgres") {
     phase("load gateway");
     let gi = 0;
     const cpuBeforeLoad = serverCpu();
+    const kernelBeforeLoad = kernelCounts(server.pid);
     const providerBeforeLoad = providersCpu();
     const databaseLoadCpu = backendCpu(databaseName);
     const gateway = combine(
@@ -451,6 +479,7 @@ async function measure(kind: "pglite" | "postgres") {
     // Every query is on record: wait for the sequencer, then read the log's size from its checkpoint.
     await new Promise((r) => setTimeout(r, 5000));
     const cpuLoad = (serverCpu() - cpuBeforeLoad) / gateway.total;
+    const kernelLoad = perQuery(kernelBeforeLoad, kernelCounts(server.pid), gateway.total);
     const providerLoad = (providersCpu() - providerBeforeLoad) / gateway.total;
     const databaseLoad = databaseLoadCpu.stop() / gateway.total;
     const healthAfterLoad = await providerHealth();
@@ -473,6 +502,8 @@ async function measure(kind: "pglite" | "postgres") {
       providerLoad,
       databaseLoad,
       verificationsPerRequest,
+      kernelSequential,
+      kernelLoad,
     };
   } finally {
     for (const s of servers) s.kill("SIGTERM");
@@ -500,6 +531,9 @@ for (const kind of kinds) {
   process.stdout.write(`${line("gateway POST /api/v1/exchange/query", f.gateway)}\n`);
   process.stdout.write(
     `server CPU per gateway query (gateway, ledger sequencer, everything in the server processes): one at a time ${ms(f.cpuSequential)}, under load ${ms(f.cpuLoad)}\n`,
+  );
+  process.stdout.write(
+    `the (first) server process's system calls per gateway query: one at a time ${f.kernelSequential}; under load ${f.kernelLoad}\n`,
   );
   process.stdout.write(
     `department systems' CPU per query under load: direct ${ms(f.providerDirect)}, through the gateway ${ms(f.providerLoad)}; PostgreSQL backends' CPU per gateway query under load: ${ms(f.databaseLoad)}\n`,

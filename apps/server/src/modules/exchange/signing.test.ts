@@ -7,6 +7,7 @@ import {
   gatewaySigner,
   generateGatewayKey,
   requestVerifier,
+  SCHEME,
   signingString,
   signRequest,
   treeSigner,
@@ -287,8 +288,12 @@ describe("tree-signed requests (Tongban-Ed25519-Tree)", () => {
         ),
       ),
     ).toEqual({ ok: false, reason: "BAD_SIGNATURE" });
+    // Nor is a root's signature a request's: presented under the per-request scheme it fails.
+    const rootSignature = /signature="([^"]+)"/.exec(second.headers.authorization as string)?.[1];
+    const asOneByOne = `${SCHEME} keyId="${signer.keyId}", signature="${rootSignature}"`;
+    expect(v.verify(withAuthorization(second, asOneByOne))).toEqual({ ok: false, reason: "BAD_SIGNATURE" });
     expect(v.verify(second).ok).toBe(true);
-    expect(v.signatureChecks()).toBe(5);
+    expect(v.signatureChecks()).toBe(6);
   });
 
   it("refuses a replayed request, and a request id replayed under the other scheme", async () => {

@@ -89,11 +89,7 @@ function kernelCounts(pid: number | undefined): { reads: number; writes: number;
     return { reads: Number.NaN, writes: Number.NaN, wakeups: Number.NaN };
   }
 }
-const perQuery = (
-  before: ReturnType<typeof kernelCounts>,
-  after: ReturnType<typeof kernelCounts>,
-  queries: number,
-) =>
+const perQuery = (before: ReturnType<typeof kernelCounts>, after: ReturnType<typeof kernelCounts>, queries: number) =>
   `${((after.reads - before.reads) / queries).toFixed(1)} reads, ${((after.writes - before.writes) / queries).toFixed(1)} writes, ${((after.wakeups - before.wakeups) / queries).toFixed(1)} wake-ups`;
 
 /** The processes started by `pid` (the demo department systems the server starts). */

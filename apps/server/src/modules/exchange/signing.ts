@@ -13,6 +13,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   type KeyObject,
   sign,
   verify,
@@ -67,7 +68,7 @@ export function gatewaySigner(pkcs8Base64: string): GatewaySigner {
 
 /** RFC 9530 Content-Digest of a body: `sha-256=:<base64>:`. */
 export function contentDigest(body: string | Uint8Array): string {
-  return `sha-256=:${createHash("sha256").update(body).digest("base64")}:`;
+  return `sha-256=:${hash("sha256", body, "base64")}:`;
 }
 
 /** The exact bytes signed: one line each, in this order, with no trailing newline. */

@@ -62,12 +62,20 @@ function post(
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
     let answered = false;
+    // Headers as a flat list of names and values (the shape of `rawHeaders`): Node writes them as they
+    // are, without a setHeader call and its checks for each one (nor the Host it adds: named here),
+    // and the URL's parts are passed as they are instead of being taken apart again at every call.
+    const raw: string[] = ["host", url.host, "content-length", String(Buffer.byteLength(body))];
+    for (const name in headers) raw.push(name, headers[name] as string);
     const request = client.request(
-      url,
       {
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
         method: "POST",
         agent: agents[url.protocol as "http:" | "https:"],
-        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        headers: raw as unknown as http.OutgoingHttpHeaders,
         timeout: timeoutMs,
       },
       (response) => {

@@ -339,4 +339,19 @@ describe("tree-signed requests (Tongban-Ed25519-Tree)", () => {
     const v = verifier();
     for (const headers of signedHeaders) expect(v.verify({ method: "POST", path, headers, body: "{}" }).ok).toBe(true);
   });
+
+  it("fails the requests of a tree that cannot be signed instead of leaving them waiting", async () => {
+    const broken = {
+      ...signer,
+      sign: () => {
+        throw new Error("the key store is gone");
+      },
+    };
+    const trees = treeSigner(broken);
+    const sign = () =>
+      trees.sign("s", { method: "POST", path, body: "{}", requestId: randomUUID(), now: new Date(now) });
+    const results = await Promise.allSettled([sign(), sign()]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(trees.stats()).toEqual({ trees: 0, requests: 0 });
+  });
 });

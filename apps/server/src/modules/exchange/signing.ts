@@ -135,6 +135,7 @@ interface Pending {
   leaf: Uint8Array;
   headers: Record<string, string>;
   resolve: (headers: Record<string, string>) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -155,8 +156,16 @@ export function treeSigner(signer: GatewaySigner, options: { maxTreeSize?: numbe
     open.delete(system);
     for (let from = 0; from < all.length; from += maxSize) {
       const batch = all.slice(from, from + maxSize);
-      const { root, paths } = buildTree(batch.map((p) => p.leaf));
-      const signature = signer.sign(treeStatement(batch.length, root));
+      let signed: { paths: Uint8Array[][]; signature: string };
+      try {
+        const { root, paths } = buildTree(batch.map((p) => p.leaf));
+        signed = { paths, signature: signer.sign(treeStatement(batch.length, root)) };
+      } catch (error) {
+        // A tree that cannot be signed fails its requests (they would otherwise wait for ever).
+        for (const pending of batch) pending.reject(error);
+        continue;
+      }
+      const { paths, signature } = signed;
       trees++;
       signedRequests += batch.length;
       for (const [index, pending] of batch.entries()) {
@@ -178,14 +187,14 @@ export function treeSigner(signer: GatewaySigner, options: { maxTreeSize?: numbe
       const digest = contentDigest(request.body);
       const leaf = treeLeaf({ ...request, date, digest });
       const headers = { date, "content-digest": digest, "x-tongban-request-id": request.requestId };
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         let pending = open.get(system);
         if (!pending) {
           pending = [];
           open.set(system, pending);
           setImmediate(seal, system);
         }
-        pending.push({ leaf, headers, resolve });
+        pending.push({ leaf, headers, resolve, reject });
       });
     },
     /** Trees signed and the requests they covered, since the start. */

@@ -6,6 +6,7 @@ import { type RunningProvider, startProvider, stopProvider } from "../../src/dem
 import { createProviderServer } from "../../src/demo-providers/provider.ts";
 import { demoProviders } from "../../src/demo-providers/records.ts";
 import {
+  contentDigest,
   type GatewaySigner,
   gatewaySigner,
   generateGatewayKey,
@@ -126,6 +127,10 @@ describe("demo department systems as their own processes", () => {
     const valid = await send(first.body, first.headers);
     expect(valid.status).toBe(200);
     expect(valid.headers.get("x-tongban-accept-signature")).toBe("Tongban-Ed25519-Tree");
+    // Altered after signing: another body under its own digest no longer leads to the signed root.
+    const altered = JSON.stringify({ key: lin, fields: ["name", "idNumber"], offset: 0, limit: 1 });
+    const alteredAnswer = await send(altered, { ...second.headers, "content-digest": contentDigest(altered) });
+    expect(await alteredAnswer.json()).toEqual({ code: "SIGNATURE_BAD_SIGNATURE" });
     // The same request again is a replay.
     const replayed = await send(first.body, first.headers);
     expect(await replayed.json()).toEqual({ code: "SIGNATURE_REPLAYED" });

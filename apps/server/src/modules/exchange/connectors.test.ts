@@ -5,7 +5,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createProviderServer } from "../../demo-providers/provider.ts";
 import { demoProviders } from "../../demo-providers/records.ts";
 import { httpConnector, ProviderError } from "./connectors.ts";
-import { gatewaySigner, generateGatewayKey, requestVerifier, SCHEME, TREE_SCHEME } from "./signing.ts";
+import {
+  contentDigest,
+  gatewaySigner,
+  generateGatewayKey,
+  requestVerifier,
+  SCHEME,
+  TREE_SCHEME,
+  treeSigner,
+} from "./signing.ts";
 
 const signer = gatewaySigner(generateGatewayKey());
 let server: Server | undefined;
@@ -153,5 +161,62 @@ describe("the HTTP connector and a department system's signatures", () => {
     expect(await query(connector, sys.url)).toEqual([]);
     expect(await query(connector, sys.url)).toEqual([]);
     expect(schemes).toEqual([TREE_SCHEME, SCHEME, SCHEME]);
+  });
+
+  it("the system refuses tree-signed requests altered, on a wrong path, under a forged root or replayed", async () => {
+    const sys = await demoSystem();
+    const path = new URL(sys.url).pathname;
+    const trees = treeSigner(signer);
+    const bodies = [0, 1, 2].map((i) => JSON.stringify({ key: lin, fields: ["name"], offset: 0, limit: i + 1 }));
+    const signed = await Promise.all(
+      bodies.map((body) =>
+        trees.sign("gongan", { method: "POST", path, body, requestId: randomUUID(), now: new Date() }),
+      ),
+    );
+    const send = async (body: string, headers: Record<string, string>, to = sys.url) => {
+      const response = await fetch(to, { method: "POST", body, headers });
+      return { status: response.status, body: (await response.json()) as { code?: string; records?: unknown[] } };
+    };
+    const [a, b, c] = signed as [Record<string, string>, Record<string, string>, Record<string, string>];
+    const authorization = (h: Record<string, string>) => h.authorization as string;
+    // Altered leaf: another body under its own digest, another path, another date.
+    const body = JSON.stringify({ key: lin, fields: ["name", "idNumber"], offset: 0, limit: 1 });
+    expect((await send(body, { ...a, "content-digest": contentDigest(body) })).body).toEqual({
+      code: "SIGNATURE_BAD_SIGNATURE",
+    });
+    const elsewhere = sys.url.replace("household_registration", "resident_identity");
+    expect((await send(bodies[0] as string, a, elsewhere)).body).toEqual({ code: "SIGNATURE_BAD_SIGNATURE" });
+    expect((await send(bodies[0] as string, { ...a, date: new Date(Date.now() + 1000).toUTCString() })).body).toEqual({
+      code: "SIGNATURE_BAD_SIGNATURE",
+    });
+    // Wrong path: another leaf's, and one hash short.
+    const pathOf = (h: Record<string, string>) => /path="([^"]*)"/.exec(authorization(h))?.[1] ?? "";
+    const withPath = (h: Record<string, string>, p: string) => ({
+      ...h,
+      authorization: authorization(h).replace(/path="[^"]*"/, `path="${p}"`),
+    });
+    expect((await send(bodies[0] as string, withPath(a, pathOf(b)))).body).toEqual({ code: "SIGNATURE_BAD_SIGNATURE" });
+    expect((await send(bodies[0] as string, withPath(a, pathOf(a).split(",").slice(1).join(",")))).body).toEqual({
+      code: "SIGNATURE_BAD_PATH",
+    });
+    // Forged root signature: a stranger's tree relabelled with the trusted key's id.
+    const stranger = gatewaySigner(generateGatewayKey());
+    const forged = await treeSigner(stranger).sign("gongan", {
+      method: "POST",
+      path,
+      body: bodies[0] as string,
+      requestId: randomUUID(),
+      now: new Date(),
+    });
+    const relabelled = { ...forged, authorization: authorization(forged).replace(stranger.keyId, signer.keyId) };
+    expect((await send(bodies[0] as string, relabelled)).body).toEqual({ code: "SIGNATURE_BAD_SIGNATURE" });
+    // Valid, then replayed.
+    expect((await send(bodies[0] as string, a)).status).toBe(200);
+    expect((await send(bodies[0] as string, a)).body).toEqual({ code: "SIGNATURE_REPLAYED" });
+    expect((await send(bodies[1] as string, b)).body.records).toHaveLength(1);
+    expect((await send(bodies[2] as string, c)).status).toBe(200);
+    // Three requests verified; one Ed25519 verification for the three of the tree, one for each refusal
+    // that reached a root (the path one hash short did not).
+    expect(await sys.health()).toMatchObject({ verifiedRequests: 3, signatureChecks: 6 });
   });
 });

@@ -226,7 +226,11 @@ async function main() {
     return;
   }
 
-  await app.listen({ port: config.port, host: config.host });
+  // Node listens with a queue of 511 connections not yet accepted: a thousand clients connecting at
+  // once overflowed it (the kernel's ListenOverflows counter), and a dropped connection is tried again
+  // by its client after 1, 3, 7, 15 s, which showed as requests timing out. The kernel caps the queue
+  // at net.core.somaxconn (4096 here).
+  await app.listen({ port: config.port, host: config.host, backlog: 4096 });
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = config.publicUrl ? config.publicUrl.replace(/\/?$/, "/") : `http://${shownHost}:${config.port}/`;
   if (existsSync(accountsFile)) {

@@ -296,7 +296,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     const published = await services.catalog.syncFromFiles(items);
     if (published.length > 0) app.log.info({ published }, "catalogue items published from files");
   }
-  const metrics = registerMetrics(app, services.applications.caseReads, services.applications.caseActions);
+  const metrics = registerMetrics(
+    app,
+    services.applications.caseReads,
+    services.applications.caseActions,
+    services.federation?.inboxBatches,
+  );
 
   registerSecurityHeaders(app, {
     contentSecurityPolicy: {

@@ -4,12 +4,15 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
 /**
  * Prometheus metrics: process defaults, a count and duration per route and status, and where case
  * reads were answered from (`caseReads`: memory or the database), and how many transactions the
- * actions on cases took (`caseActions`: actions arriving together share one, docs/applications.md).
+ * actions on cases took (`caseActions`: actions arriving together share one, docs/applications.md),
+ * and how the messages of the federation's batch deliveries were applied (`federationBatches`:
+ * together or each alone).
  */
 export function registerMetrics(
   app: FastifyInstance,
   caseReads?: { memory: number; database: number },
   caseActions?: { actions: number; transactions: number },
+  federationBatches?: { together: number; alone: number },
 ): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tongban_" });
@@ -58,6 +61,18 @@ export function registerMetrics(
       },
     });
   }
+  if (federationBatches)
+    new Counter({
+      name: "tongban_federation_batch_messages_total",
+      help: "Messages of batch deliveries to the federation inbox, by how they were applied: together (in the batch's transaction) or alone (each in its own, after something in the batch failed)",
+      labelNames: ["applied"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ applied: "together" }, federationBatches.together);
+        this.inc({ applied: "alone" }, federationBatches.alone);
+      },
+    });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -200,6 +200,13 @@ const caseAt = async (c: Client, id: string) => {
   lastSeen = json;
   return json;
 };
+/** How a node applied the messages of batch deliveries so far (its /metrics). */
+const batchMessages = async (node: number) => {
+  const text = await (await fetch(new URL("metrics", urlOf(node)))).text();
+  const count = (how: string) =>
+    Number(text.match(new RegExp(`tongban_federation_batch_messages_total\\{applied="${how}"\\} (\\d+)`))?.[1]);
+  return { together: count("together"), alone: count("alone") };
+};
 const handOver = async (c: Client) => {
   const response = await c.call("POST", "/api/v1/federation/cases", {
     serviceCode: "610500-GA-0001",
@@ -619,6 +626,91 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     expect((await handler.call("GET", `/api/v1/applications/${caseId}`)).status).toBe(404);
   });
 
+  it("files several hand-overs delivered in one request together, each once, and a bad one alone", async () => {
+    const fuzhouKey = parseSignerKey(
+      JSON.parse(readFileSync(join(nodes[FZ]?.dataDir as string, "keys", "federation-node-key"), "utf8")).signerKey,
+    );
+    const handover = (form: Record<string, unknown>) => {
+      const caseId = crypto.randomUUID();
+      return {
+        id: crypto.randomUUID(),
+        from: "350100",
+        to: "610500",
+        type: "case.handover",
+        subject: caseId,
+        idempotencyKey: `${caseId}/handover`,
+        body: {
+          caseId,
+          number: `350100-BATCH-${caseId.slice(0, 8)}`,
+          mode: "online",
+          serviceCode: "610500-GA-0001",
+          serviceName: "户籍类证明开具",
+          applicant: { kind: "resident", identifier: weinanIdNumber, name: "赵磊", phone: null },
+          form,
+          channel: "pc",
+        },
+      };
+    };
+    const seal = (content: ReturnType<typeof handover>) =>
+      sealEnvelope(content, fuzhouKey, new Date(), crypto.randomUUID().replaceAll("-", ""));
+    const deliver = async (envelopes: unknown[]) => {
+      const response = await fetch(new URL("api/v1/federation/inbox/batch", urlOf(WN)), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ envelopes }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()).answers as {
+        status: number;
+        receipt?: { messageId: string; receivedAt: string };
+        error?: { code: string; details?: unknown };
+      }[];
+    };
+    const handler = await staff(WN, "wn.ga.handler");
+    const admin = await staff(WN, "wn.admin");
+    const handedOver = async (id: string) =>
+      (await admin.call("GET", `/api/v1/federation/messages?direction=received&subject=${id}`)).json.filter(
+        (m: { type: string }) => m.type === "case.handover",
+      ).length;
+
+    const before = await batchMessages(WN);
+    const contents = [handover(householdForm), handover(householdForm), handover(householdForm)];
+    const sealed = contents.map(seal);
+    const first = await deliver(sealed);
+    expect(first.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(first.map((a) => a.receipt?.messageId)).toEqual(contents.map((c) => c.id));
+    const numbers = new Set<string>();
+    for (const content of contents) {
+      const filed = (await handler.call("GET", `/api/v1/applications/${content.subject}`)).json;
+      expect(filed).toMatchObject({ status: "submitted", serviceCode: "610500-GA-0001", form: householdForm });
+      numbers.add(filed.number);
+      expect(await handedOver(content.subject)).toBe(1);
+    }
+    expect(numbers.size).toBe(3);
+    expect(await batchMessages(WN)).toEqual({ together: before.together + 3, alone: before.alone });
+
+    // Sent again with fresh nonces (the receipts were lost): the first receipts, nothing filed twice.
+    const again = await deliver(contents.map(seal));
+    expect(again.map((a) => a.receipt)).toEqual(first.map((a) => a.receipt));
+    for (const content of contents) expect(await handedOver(content.subject)).toBe(1);
+    // The same envelopes captured and sent again: each a replay.
+    const replayed = await deliver(sealed);
+    expect(replayed.map((a) => [a.status, a.error?.code])).toEqual(sealed.map(() => [409, "ENVELOPE_REPLAYED"]));
+
+    // One form the competent node refuses: the batch's transaction is undone and each applied alone.
+    const good = handover(householdForm);
+    const bad = handover({ certificateKind: "household" });
+    const mixed = await deliver([seal(good), seal(bad)]);
+    expect(mixed[0]?.status).toBe(200);
+    expect(mixed[1]).toMatchObject({ status: 422, error: { code: "FEDERATION_MESSAGE_REFUSED" } });
+    expect(JSON.stringify(mixed[1]?.error?.details)).toContain("form.");
+    expect((await handler.call("GET", `/api/v1/applications/${good.subject}`)).json.status).toBe("submitted");
+    expect((await handler.call("GET", `/api/v1/applications/${bad.subject}`)).status).toBe(404);
+    expect(await handedOver(good.subject)).toBe(1);
+    expect(await handedOver(bad.subject)).toBe(0);
+    expect((await batchMessages(WN)).alone).toBe(before.alone + 2);
+  });
+
   it("keeps cases handed over while the competent node is down and delivers each once when it is back", async () => {
     await stopNode(WN);
     const handed = [await handOver(applicant), await handOver(applicant), await handOver(applicant)];
@@ -645,6 +737,8 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
       expect(
         inbox.filter((m: { subject: string; type: string }) => m.subject === id && m.type === "case.handover"),
       ).toHaveLength(1);
+    // Whether they came in one request or several, none was applied alone after a batch failed.
+    expect((await batchMessages(WN)).alone).toBe(0);
   });
 
   it("loses nothing when the sender is killed before it could deliver", async () => {

@@ -35,6 +35,15 @@ export const accountsRepository = {
     return row !== undefined;
   },
 
+  /** The id and kind of each account with one of `usernames`. */
+  findKindsByUsernames(db: Db, usernames: string[]) {
+    return db.selectFrom("accounts").select(["id", "kind", "username"]).where("username", "in", usernames).execute();
+  },
+
+  async insertMany(db: Db, accounts: NewAccount[]): Promise<void> {
+    if (accounts.length > 0) await db.insertInto("accounts").values(accounts).execute();
+  },
+
   async insert(db: Db, account: NewAccount): Promise<void> {
     await db.insertInto("accounts").values(account).execute();
   },

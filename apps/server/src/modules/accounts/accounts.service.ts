@@ -16,7 +16,7 @@ import type { Clock, Ids } from "../../ports/index.ts";
 import type { AuthCache } from "../auth/auth-cache.ts";
 import { hashPassword } from "../auth/credentials.ts";
 import type { DepartmentsService } from "../departments/departments.service.ts";
-import { recordChange } from "../ledger/outbox.ts";
+import { recordChange, recordChanges } from "../ledger/outbox.ts";
 import { type AccountWithPlace, accountsRepository as repo } from "./accounts.repository.ts";
 
 /** The row of a resident's or enterprise's account: the identifier is also the username. */
@@ -235,6 +235,67 @@ export function createAccountsService({ db, clock, ids, departments, cache }: Ac
         facts: { kind: person.kind },
       });
       return id;
+    },
+
+    /**
+     * `ensureApplicant` for several people at once (a batch of hand-overs), in three statements at
+     * most: one read for all, the missing accounts in one insert and their ledger entries in one.
+     * Answers each person's account id, in order; a person named twice gets one account. Refuses
+     * (FEDERATION_MESSAGE_REFUSED) when any identifier belongs to an account of the other kind.
+     */
+    async ensureApplicants(
+      trx: Db,
+      people: { kind: "resident" | "enterprise"; identifier: string; name: string; phone: string | null }[],
+    ): Promise<string[]> {
+      const usernames = people.map((p) => normaliseUsername(p.identifier));
+      const known = new Map(
+        (await repo.findKindsByUsernames(trx, [...new Set(usernames)])).map((a) => [a.username, a] as const),
+      );
+      const now = clock.now();
+      const made: Parameters<typeof repo.insertMany>[1] = [];
+      const ids_: string[] = [];
+      for (const [i, person] of people.entries()) {
+        const username = usernames[i] as string;
+        const account = known.get(username);
+        if (account && account.kind !== person.kind)
+          throw new AppError("FEDERATION_MESSAGE_REFUSED", {
+            reason: `the account ${person.identifier} here is not of a ${person.kind}`,
+          });
+        if (account) {
+          ids_.push(account.id);
+          continue;
+        }
+        const id = ids.uuid();
+        unusablePasswordHash ??= hashPassword(ids.token(32));
+        made.push(
+          applicantAccount({
+            id,
+            kind: person.kind,
+            identifier: username,
+            name: person.name,
+            phone: person.phone,
+            email: null,
+            passwordHash: await unusablePasswordHash,
+            now,
+          }),
+        );
+        known.set(username, { id, kind: person.kind, username });
+        ids_.push(id);
+      }
+      if (made.length > 0) {
+        await repo.insertMany(trx, made);
+        await recordChanges(
+          trx,
+          made.map((account) => ({
+            type: "account.federated",
+            subject: account.id,
+            actor: null,
+            at: now,
+            facts: { kind: account.kind },
+          })),
+        );
+      }
+      return ids_;
     },
 
     /**

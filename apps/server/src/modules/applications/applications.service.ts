@@ -37,6 +37,7 @@ import type { SignaturesService } from "../signatures/signatures.service.ts";
 import { type ApplicationRow, applicationsRepository as repo } from "./applications.repository.ts";
 import { createCaseCache } from "./case-cache.ts";
 import { deadlineOf, WARNING_SHARE } from "./deadline.ts";
+import { type HandedOverRow, handoversRepository as handovers } from "./handovers.repository.ts";
 import {
   allowedActions,
   applicantActions,
@@ -1001,6 +1002,113 @@ export function createApplicationsService(deps: {
         updated_at: now,
       });
       return { id: input.id, number };
+    },
+
+    /**
+     * `receiveHandover` for several cases that arrived together (跨省通办), in the caller's
+     * transaction and three statements whatever their number: the same checks, the same rows and
+     * ledger entries. Cases that carry materials are filed one by one as `receiveHandover` files them.
+     * Throws the first case's problem (the caller then files each alone to find whose it is).
+     */
+    async receiveHandovers(
+      trx: Db,
+      cases: {
+        version: ServiceVersion;
+        input: {
+          id: string;
+          applicantId: string;
+          applicantKind: "resident" | "enterprise";
+          form: Record<string, unknown>;
+          channel: Channel;
+          idempotencyKey: string;
+          materials?: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
+          payload?: Record<string, unknown>;
+        };
+      }[],
+    ): Promise<{ id: string; number: string }[]> {
+      const now = clock.now();
+      const filed: ({ id: string; number: string } | undefined)[] = [];
+      const rows: HandedOverRow[] = [];
+      const at: number[] = [];
+      for (const [i, { version, input }] of cases.entries()) {
+        if ((input.materials ?? []).length > 0) {
+          filed[i] = await this.receiveHandover(trx, version, input);
+          continue;
+        }
+        const item = version.item;
+        if (!(item.applicantKinds as string[]).includes(input.applicantKind))
+          throw fieldError([
+            {
+              field: "serviceCode",
+              reason: "WRONG_APPLICANT",
+              message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
+            },
+          ]);
+        const problems = catalog
+          .formCheck(version)(input.form)
+          .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+        for (const material of item.materials)
+          if (material.required && material.source === "upload")
+            problems.push({
+              field: `materials.${material.code}`,
+              reason: "REQUIRED",
+              message: `Upload ${material.name}`,
+            });
+        if (problems.length > 0) throw fieldError(problems);
+        const payload = { ...input.payload, handedOver: true };
+        const next = apply(
+          initialState(),
+          { type: "submit", date: chinaDate(now), actorId: input.applicantId, payload },
+          item.workflow.steps,
+        );
+        rows.push({
+          id: input.id,
+          numberPrefix: `${version.regionCode}-${chinaDate(now).replaceAll("-", "")}-`,
+          service_code: version.code,
+          service_version_id: version.id,
+          applicant_id: input.applicantId,
+          region_code: version.regionCode,
+          department_id: version.departmentId,
+          classification: version.item.classification,
+          form: input.form,
+          status: next.status,
+          holder_role: holderRole(next, item.workflow.steps),
+          channel: input.channel,
+          at: now,
+          payload,
+          idempotency_key: input.idempotencyKey,
+          created: {
+            type: "application.created",
+            subject: input.id,
+            actor: input.applicantId,
+            at: now,
+            facts: { service: version.code, version: version.version, handedOver: true },
+          },
+          submitted: {
+            type: "application.submit",
+            subject: input.id,
+            actor: input.applicantId,
+            at: now,
+            facts: {
+              seq: 1,
+              status: next.status,
+              role: "applicant",
+              payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+            },
+          },
+        });
+        at.push(i);
+      }
+      if (rows.length > 0) {
+        const sequences = await handovers.nextNumbers(trx, rows.length);
+        const numbered = rows.map((row, k) => ({
+          ...row,
+          number: `${row.numberPrefix}${String(sequences[k]).padStart(6, "0")}`,
+        }));
+        await handovers.insertSubmitted(trx, numbered);
+        for (const [k, row] of numbered.entries()) filed[at[k] as number] = { id: row.id, number: row.number };
+      }
+      return filed as { id: string; number: string }[];
     },
 
     /**

@@ -9,6 +9,7 @@ import type {
   ServiceDetail as ServiceDetailType,
 } from "@tongban/contracts";
 import { fileTypeFromBuffer } from "file-type";
+import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { ServiceVersion } from "../catalog/catalog.service.ts";
 
@@ -16,6 +17,42 @@ export type CaseRow = Awaited<ReturnType<typeof findCase>>;
 
 export function findCase(db: Db, id: string, role: "origin" | "competent") {
   return db.selectFrom("federated_cases").selectAll().where("id", "=", id).where("role", "=", role).executeTakeFirst();
+}
+
+/** The origin's rows of these cases, locked for the rest of the transaction (in id order: no deadlock). */
+export function lockOriginCases(db: Db, ids: string[]) {
+  return db
+    .selectFrom("federated_cases")
+    .selectAll()
+    .where("id", "in", ids)
+    .where("role", "=", "origin")
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+}
+
+/** The origin's rows as the competent nodes' reports leave them, in ONE statement. */
+export async function writeOriginCases(
+  db: Db,
+  rows: {
+    id: string;
+    timeline: FederatedCaseStep[];
+    competent_number: string | null;
+    joint_steps: unknown;
+    status: string;
+    step: string | null;
+    last_seq: number;
+    updated_at: Date;
+  }[],
+) {
+  if (rows.length === 0) return;
+  await sql`
+    update federated_cases f set timeline = d.timeline, competent_number = d.competent_number,
+      joint_steps = d.joint_steps, status = d.status, step = d.step, last_seq = d.last_seq, updated_at = d.updated_at
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as d(id uuid, timeline jsonb, competent_number text, joint_steps jsonb, status text, step text, last_seq int,
+        updated_at timestamptz)
+    where f.id = d.id and f.role = 'origin'`.execute(db);
 }
 
 /**

@@ -49,8 +49,10 @@ import {
   findCase,
   formFor,
   type HandoverBody,
+  lockOriginCases,
   materialIssues,
   type UpdateBody,
+  writeOriginCases,
 } from "./case-messages.ts";
 import type { FederationService, InboundMessage } from "./federation.service.ts";
 import { createJointCoordinator } from "./joint.ts";
@@ -73,9 +75,12 @@ export function createFederatedCasesService({
   ids: Ids;
   federation: FederationService;
   transport: PeerTransport;
-  applications: Pick<ApplicationsService, "receiveHandover" | "onAction" | "get" | "recordRemoteDelivery">;
+  applications: Pick<
+    ApplicationsService,
+    "receiveHandover" | "receiveHandovers" | "onAction" | "get" | "recordRemoteDelivery"
+  >;
   catalog: Pick<CatalogService, "currentVersion" | "versionById">;
-  accounts: Pick<AccountsService, "ensureApplicant" | "findById">;
+  accounts: Pick<AccountsService, "ensureApplicant" | "ensureApplicants" | "findById">;
   files: FileStore;
 }) {
   const self = federation.self;
@@ -207,17 +212,20 @@ export function createFederatedCasesService({
     };
   }
 
+  /** The report of a case's update as the message that carries it to the origin. */
+  const updateMessage = (origin: string, update: UpdateBody) => ({
+    to: origin,
+    type: "case.update",
+    subject: update.caseId,
+    idempotencyKey: `${update.caseId}/update/${update.seq}`,
+    body: update as unknown as Record<string, unknown>,
+    actor: null,
+  });
+
   async function report(trx: Db, origin: string, update: UpdateBody) {
     // A joint case applied for here, at its coordinating node, is followed here: nothing to send.
     if (origin === self) return;
-    await federation.send(trx, {
-      to: origin,
-      type: "case.update",
-      subject: update.caseId,
-      idempotencyKey: `${update.caseId}/update/${update.seq}`,
-      body: update as unknown as Record<string, unknown>,
-      actor: null,
-    });
+    await federation.send(trx, updateMessage(origin, update));
   }
 
   const { planView, planJoint, onJointStep, startLocalJoint } = createJointCoordinator({
@@ -234,121 +242,179 @@ export function createFederatedCasesService({
 
   // --- Messages ---------------------------------------------------------------------------------
 
+  type PreparedHandover = {
+    version: ServiceVersion;
+    materials: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
+  };
+
+  /** What the competent node files for a handed-over case (the application's input). */
+  function filingOf(message: InboundMessage, { version, materials }: PreparedHandover, applicantId: string) {
+    const body = message.body as unknown as HandoverBody;
+    return {
+      id: body.caseId,
+      applicantId,
+      applicantKind: body.applicant.kind,
+      form: body.joint ? formFor(version, body.form) : body.form,
+      channel: body.channel === "window" ? ("window" as const) : body.channel,
+      idempotencyKey: `federation:${message.id}`,
+      materials,
+      payload: {
+        mode: body.mode,
+        origin: message.from,
+        ...(body.reception ? { reception: body.reception } : {}),
+        ...(body.joint ? { joint: body.joint } : {}),
+      },
+    };
+  }
+
+  /** The competent node's federated_cases row of a filed case, its first step and the report back. */
+  function competentCase(
+    message: InboundMessage,
+    applicantId: string,
+    filed: { id: string; number: string },
+    now: Date,
+    plan?: Awaited<ReturnType<typeof planJoint>>,
+  ) {
+    const body = message.body as unknown as HandoverBody;
+    const first: FederatedCaseStep = {
+      seq: 1,
+      type: "submit",
+      status: "submitted",
+      step: null,
+      at: now.toISOString(),
+      region: self,
+      regionName: regionName(self),
+      ...(body.joint ? { stepKey: body.joint.stepKey } : {}),
+    };
+    if (plan) first.stepKey = plan[0]?.key;
+    const row = {
+      id: body.caseId,
+      role: "competent" as const,
+      mode: body.mode,
+      number: body.number,
+      origin_region: message.from,
+      competent_region: self,
+      service_code: body.serviceCode,
+      service_name: body.serviceName,
+      applicant_id: applicantId,
+      application_id: filed.id,
+      competent_number: filed.number,
+      status: "submitted",
+      step: plan ? (plan[0]?.name ?? null) : null,
+      timeline: JSON.stringify([first]),
+      last_seq: 1,
+      joint_steps: plan ? JSON.stringify(planView(plan)) : null,
+      joint_case_id: body.joint?.caseId ?? null,
+      // The receiving window's record, for this node's staff who decide (异地代收).
+      reception: body.reception ? JSON.stringify(body.reception) : null,
+      created_at: now,
+      updated_at: now,
+    };
+    const update: UpdateBody = {
+      ...first,
+      caseId: body.caseId,
+      competentNumber: filed.number,
+      ...(plan ? { plan: planView(plan) } : {}),
+    };
+    return { row, update };
+  }
+
   // At the competent node: a handed-over case becomes one of its applications, filed and submitted
   // in the inbox's transaction, and the origin hears at once that it is filed. The materials a window
   // sent with it (异地代收) are checked against this node's own material list and stored first.
-  federation.on(
-    "case.handover",
-    async (trx, message: InboundMessage, prepared) => {
-      const body = message.body as unknown as HandoverBody;
-      const { version, materials } = prepared as {
-        version: ServiceVersion;
-        materials: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
-      };
-      const now = clock.now();
-      const applicantId = await accounts.ensureApplicant(trx, body.applicant);
-      const filed = await applications.receiveHandover(trx, version, {
-        id: body.caseId,
-        applicantId,
-        applicantKind: body.applicant.kind,
-        form: body.joint ? formFor(version, body.form) : body.form,
-        channel: body.channel === "window" ? "window" : body.channel,
-        idempotencyKey: `federation:${message.id}`,
-        materials,
-        payload: {
-          mode: body.mode,
-          origin: message.from,
-          ...(body.reception ? { reception: body.reception } : {}),
-          ...(body.joint ? { joint: body.joint } : {}),
-        },
+  async function handleHandover(trx: Db, message: InboundMessage, prepared: unknown) {
+    const body = message.body as unknown as HandoverBody;
+    const { version } = prepared as PreparedHandover;
+    const now = clock.now();
+    const applicantId = await accounts.ensureApplicant(trx, body.applicant);
+    const filed = await applications.receiveHandover(
+      trx,
+      version,
+      filingOf(message, prepared as PreparedHandover, applicantId),
+    );
+    // A joint item filed here for the first time: this node coordinates its linked steps.
+    const plan =
+      body.mode === "joint" && !body.joint
+        ? await planJoint(trx, { caseId: body.caseId, version, form: body.form, number: filed.number, now })
+        : undefined;
+    const { row, update } = competentCase(message, applicantId, filed, now, plan);
+    await trx.insertInto("federated_cases").values(row).execute();
+    await report(trx, message.from, update);
+  }
+
+  federation.on("case.handover", handleHandover, async (message) => {
+    const body = message.body as unknown as HandoverBody;
+    const code = String(body.serviceCode);
+    if (code.slice(0, 6) !== self)
+      throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `${code} is not a service of ${self}` });
+    const version = await catalog.currentVersion(code, "serviceCode");
+    // The case's later actions read its version from the catalogue's cache inside their
+    // transactions; filling it now keeps them from reading it through a second connection.
+    await catalog.versionById(version.id);
+    // The carried files are checked against this node's material list and stored before the
+    // transaction (the store is addressed by content, so a retried message stores nothing twice).
+    const carried = (body.materials ?? []).map((m) => ({ ...m, bytes: Buffer.from(String(m.content), "base64") }));
+    const problems: FieldIssue[] = [];
+    for (const [index, m] of carried.entries())
+      if (sha256Hex(m.bytes) !== m.sha256)
+        problems.push({
+          field: `materials.${index}.sha256`,
+          reason: "HASH_MISMATCH",
+          message: "The file is not the one described",
+        });
+    const { issues, types } = await materialIssues(version.item.materials, carried, "materials");
+    // A hand-over without materials (全程网办) is checked for them by the application's own rules.
+    problems.push(...(carried.length > 0 ? issues : []));
+    if (problems.length > 0) throw fieldError(problems);
+    const materials = [];
+    for (const [index, m] of carried.entries()) {
+      await files.put(m.bytes);
+      materials.push({
+        code: m.code,
+        fileName: m.fileName,
+        sha256: m.sha256,
+        contentType: types[index] as string,
+        size: m.bytes.length,
       });
-      const first: FederatedCaseStep = {
-        seq: 1,
-        type: "submit",
-        status: "submitted",
-        step: null,
-        at: now.toISOString(),
-        region: self,
-        regionName: regionName(self),
-        ...(body.joint ? { stepKey: body.joint.stepKey } : {}),
-      };
-      // A joint item filed here for the first time: this node coordinates its linked steps.
-      const plan =
-        body.mode === "joint" && !body.joint
-          ? await planJoint(trx, { caseId: body.caseId, version, form: body.form, number: filed.number, now })
-          : undefined;
-      if (plan) first.stepKey = plan[0]?.key;
+    }
+    return { version, materials };
+  });
+
+  // Several hand-overs delivered together: their applicants, applications, federated_cases rows and
+  // reports back each in one statement (a joint item's first filing plans its steps: those go one by
+  // one, in order with the rest).
+  federation.onMany("case.handover", async (trx, messages) => {
+    const now = clock.now();
+    const joint = (m: InboundMessage) => (m.body as unknown as HandoverBody).mode === "joint";
+    const plain = messages.filter(({ message }) => !joint(message));
+    const applicantIds = await accounts.ensureApplicants(
+      trx,
+      plain.map(({ message }) => (message.body as unknown as HandoverBody).applicant),
+    );
+    const filed = await applications.receiveHandovers(
+      trx,
+      plain.map(({ message, prepared }, i) => ({
+        version: (prepared as PreparedHandover).version,
+        input: filingOf(message, prepared as PreparedHandover, applicantIds[i] as string),
+      })),
+    );
+    const cases = plain.map(({ message }, i) =>
+      competentCase(message, applicantIds[i] as string, filed[i] as { id: string; number: string }, now),
+    );
+    if (cases.length > 0)
       await trx
         .insertInto("federated_cases")
-        .values({
-          id: body.caseId,
-          role: "competent",
-          mode: body.mode,
-          number: body.number,
-          origin_region: message.from,
-          competent_region: self,
-          service_code: body.serviceCode,
-          service_name: body.serviceName,
-          applicant_id: applicantId,
-          application_id: filed.id,
-          competent_number: filed.number,
-          status: "submitted",
-          step: plan ? (plan[0]?.name ?? null) : null,
-          timeline: JSON.stringify([first]),
-          last_seq: 1,
-          joint_steps: plan ? JSON.stringify(planView(plan)) : null,
-          joint_case_id: body.joint?.caseId ?? null,
-          // The receiving window's record, for this node's staff who decide (异地代收).
-          reception: body.reception ? JSON.stringify(body.reception) : null,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(cases.map((c) => c.row))
         .execute();
-      await report(trx, message.from, {
-        ...first,
-        caseId: body.caseId,
-        competentNumber: filed.number,
-        ...(plan ? { plan: planView(plan) } : {}),
-      });
-    },
-    async (message) => {
-      const body = message.body as unknown as HandoverBody;
-      const code = String(body.serviceCode);
-      if (code.slice(0, 6) !== self)
-        throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `${code} is not a service of ${self}` });
-      const version = await catalog.currentVersion(code, "serviceCode");
-      // The case's later actions read its version from the catalogue's cache inside their
-      // transactions; filling it now keeps them from reading it through a second connection.
-      await catalog.versionById(version.id);
-      // The carried files are checked against this node's material list and stored before the
-      // transaction (the store is addressed by content, so a retried message stores nothing twice).
-      const carried = (body.materials ?? []).map((m) => ({ ...m, bytes: Buffer.from(String(m.content), "base64") }));
-      const problems: FieldIssue[] = [];
-      for (const [index, m] of carried.entries())
-        if (sha256Hex(m.bytes) !== m.sha256)
-          problems.push({
-            field: `materials.${index}.sha256`,
-            reason: "HASH_MISMATCH",
-            message: "The file is not the one described",
-          });
-      const { issues, types } = await materialIssues(version.item.materials, carried, "materials");
-      // A hand-over without materials (全程网办) is checked for them by the application's own rules.
-      problems.push(...(carried.length > 0 ? issues : []));
-      if (problems.length > 0) throw fieldError(problems);
-      const materials = [];
-      for (const [index, m] of carried.entries()) {
-        await files.put(m.bytes);
-        materials.push({
-          code: m.code,
-          fileName: m.fileName,
-          sha256: m.sha256,
-          contentType: types[index] as string,
-          size: m.bytes.length,
-        });
-      }
-      return { version, materials };
-    },
-  );
+    await federation.sendMany(
+      trx,
+      plain.flatMap(({ message }, i) =>
+        message.from === self ? [] : [updateMessage(message.from, (cases[i] as (typeof cases)[number]).update)],
+      ),
+    );
+    for (const { message, prepared } of messages.filter(({ message }) => joint(message)))
+      await handleHandover(trx, message, prepared);
+  });
 
   // At the node where an application runs: every action on a case that came from another node goes
   // back to it, in the action's own transaction. At a coordinating node, the actions on the linked
@@ -415,7 +481,14 @@ export function createFederatedCasesService({
   // At the origin node: the competent node's reports, applied in order of their sequence (a late
   // report of an earlier action joins the timeline without turning the status back). At a
   // coordinating node: reports of a linked step another node runs.
-  federation.on("case.update", async (trx, message) => {
+  /** A case at the origin as the competent node's reports change it. */
+  type OriginState = Pick<
+    NonNullable<CaseRow>,
+    "timeline" | "competent_number" | "joint_steps" | "status" | "step" | "last_seq" | "delivery"
+  >;
+
+  /** The report in a case.update and the step it adds to the timeline. */
+  function reportOf(message: InboundMessage) {
     const body = message.body as unknown as UpdateBody & { caseStatus?: string; caseStep?: string | null };
     const { caseId, competentNumber, plan, caseStatus, caseStep, ...fields } = body;
     const step: FederatedCaseStep = {
@@ -428,55 +501,101 @@ export function createFederatedCasesService({
       ...(fields.region ? { region: fields.region, regionName: regionName(fields.region) } : {}),
       ...(fields.stepKey ? { stepKey: fields.stepKey } : {}),
     };
-    const row = await findCase(trx, caseId, "origin");
-    if (!row) {
-      const linked = await trx
-        .selectFrom("federated_joint_steps")
-        .selectAll()
-        .where("step_case_id", "=", caseId)
-        .executeTakeFirst();
-      if (!linked || linked.region_code.trim() !== message.from)
-        throw new AppError("FEDERATION_MESSAGE_REFUSED", {
-          reason: `no case ${caseId} handed over to ${message.from}`,
-        });
-      const newer = fields.seq > linked.last_seq;
-      await onJointStep(
-        trx,
-        linked.joint_case_id,
-        linked.position,
-        newer ? { status: fields.status, number: competentNumber, seq: fields.seq } : { number: competentNumber },
-        { ...step, region: message.from },
-      );
-      return;
-    }
-    if (row.competent_region !== message.from)
-      throw new AppError("FEDERATION_MESSAGE_REFUSED", {
-        reason: `no case ${caseId} handed over to ${message.from}`,
-      });
+    return { caseId, competentNumber, plan, caseStatus, caseStep, fields, step };
+  }
+
+  /**
+   * The origin's case after a report, applied by its sequence (a late report of an earlier action
+   * joins the timeline without turning the status back); undefined when the report was applied before.
+   */
+  function reported(row: OriginState, message: InboundMessage): OriginState | undefined {
+    const { competentNumber, plan, caseStatus, caseStep, fields, step } = reportOf(message);
     const timeline = row.timeline as FederatedCaseStep[];
-    if (timeline.some((s) => !s.local && s.seq === fields.seq)) return;
+    if (timeline.some((s) => !s.local && s.seq === fields.seq)) return undefined;
     const newer = fields.seq > row.last_seq;
-    await trx
-      .updateTable("federated_cases")
-      .set({
-        timeline: JSON.stringify([...timeline, step].sort((a, b) => a.seq - b.seq)),
-        competent_number: competentNumber,
-        updated_at: clock.now(),
-        ...(plan && newer ? { joint_steps: JSON.stringify(plan) } : {}),
-        // Once delivered at this node's window, the case stays delivered.
-        ...(newer && !row.delivery
-          ? {
-              status: caseStatus ?? fields.status,
-              step: caseStep === undefined ? fields.step : caseStep,
-              last_seq: fields.seq,
-            }
-          : newer
-            ? { last_seq: fields.seq }
-            : {}),
-      })
-      .where("id", "=", row.id)
-      .where("role", "=", "origin")
-      .execute();
+    return {
+      ...row,
+      timeline: [...timeline, step].sort((a, b) => a.seq - b.seq),
+      competent_number: competentNumber,
+      ...(plan && newer ? { joint_steps: plan } : {}),
+      // Once delivered at this node's window, the case stays delivered.
+      ...(newer && !row.delivery
+        ? {
+            status: caseStatus ?? fields.status,
+            step: caseStep === undefined ? fields.step : caseStep,
+            last_seq: fields.seq,
+          }
+        : newer
+          ? { last_seq: fields.seq }
+          : {}),
+    };
+  }
+
+  const notHandedOver = (caseId: string, from: string) =>
+    new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `no case ${caseId} handed over to ${from}` });
+
+  /** A report about a linked step another node runs, at the coordinating node. */
+  async function reportOfLinkedStep(trx: Db, message: InboundMessage) {
+    const { caseId, competentNumber, fields, step } = reportOf(message);
+    const linked = await trx
+      .selectFrom("federated_joint_steps")
+      .selectAll()
+      .where("step_case_id", "=", caseId)
+      .executeTakeFirst();
+    if (!linked || linked.region_code.trim() !== message.from) throw notHandedOver(caseId, message.from);
+    const newer = fields.seq > linked.last_seq;
+    await onJointStep(
+      trx,
+      linked.joint_case_id,
+      linked.position,
+      newer ? { status: fields.status, number: competentNumber, seq: fields.seq } : { number: competentNumber },
+      { ...step, region: message.from },
+    );
+  }
+
+  // At the origin node: the competent node's reports. At a coordinating node: reports of a linked
+  // step another node runs.
+  federation.on("case.update", async (trx, message) => {
+    const { caseId } = reportOf(message);
+    const row = await findCase(trx, caseId, "origin");
+    if (!row) return reportOfLinkedStep(trx, message);
+    if (row.competent_region !== message.from) throw notHandedOver(caseId, message.from);
+    const next = reported(row, message);
+    if (next)
+      await writeOriginCases(trx, [
+        { ...next, id: row.id, timeline: next.timeline as FederatedCaseStep[], updated_at: clock.now() },
+      ]);
+  });
+
+  // Several reports delivered together: the origin's cases read (locked) in one statement, the
+  // reports applied to them in order in memory, and the cases written back in one statement.
+  federation.onMany("case.update", async (trx, messages) => {
+    const rows = await lockOriginCases(trx, [...new Set(messages.map(({ message }) => reportOf(message).caseId))]);
+    const cases = new Map(rows.map((row) => [row.id, row]));
+    const changed = new Map<string, OriginState>();
+    const linkedSteps: InboundMessage[] = [];
+    for (const { message } of messages) {
+      const { caseId } = reportOf(message);
+      const row = cases.get(caseId);
+      if (!row) {
+        linkedSteps.push(message);
+        continue;
+      }
+      if (row.competent_region !== message.from) throw notHandedOver(caseId, message.from);
+      const next = reported(changed.get(caseId) ?? row, message);
+      if (next) changed.set(caseId, next);
+    }
+    const now = clock.now();
+    await writeOriginCases(
+      trx,
+      [...changed].map(([id, next]) => ({
+        ...next,
+        id,
+        timeline: next.timeline as FederatedCaseStep[],
+        updated_at: now,
+      })),
+    );
+    for (const message of linkedSteps) await reportOfLinkedStep(trx, message);
   });
 
   // At the origin node: the competent node refused the hand-over (its form check, a wrong applicant).

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../../../test/support/dat
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../http/errors.ts";
 import { memoryKeyStore, randomIds } from "../../ports/index.ts";
-import { recordChange } from "../ledger/outbox.ts";
+import { recordChange, recordChanges } from "../ledger/outbox.ts";
 import { sealEnvelope } from "./envelope.ts";
 import { createFederationService, type FederationService, SECURITY_EVENTS_PER_MINUTE } from "./federation.service.ts";
 import { nodeIdentity } from "./identity.ts";
@@ -92,6 +92,25 @@ async function applyNote(trx: Db, message: { id: string; body: Record<string, un
   await recordChange(trx, { type: "test.applied", subject: String(message.body.n), actor: null, at: clock.now() });
 }
 
+// The same, several at once (set-based): one statement for the batch's ledger entries.
+const batchCalls: number[] = [];
+async function applyNotes(trx: Db, messages: { message: { id: string; body: Record<string, unknown> } }[]) {
+  batchCalls.push(messages.length);
+  for (const { message } of messages) {
+    if (message.body.refuse) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: "refused by the handler" });
+    if (message.body.crash) throw new Error("the handler fell over");
+  }
+  await recordChanges(
+    trx,
+    messages.map(({ message }) => ({
+      type: "test.applied",
+      subject: String(message.body.n),
+      actor: null,
+      at: clock.now(),
+    })),
+  );
+}
+
 const applied = async (n?: number) => {
   let query = b.database.db.selectFrom("outbox").select("subject").where("type", "=", "test.applied");
   if (n !== undefined) query = query.where("subject", "=", String(n));
@@ -126,6 +145,7 @@ beforeAll(async () => {
   fuzhou = node(a.database.db, fuzhouId);
   weinan = node(b.database.db, weinanId);
   weinan.on("test.note", applyNote);
+  weinan.onMany("test.note", applyNotes);
 });
 afterAll(async () => {
   await a?.drop();
@@ -310,6 +330,46 @@ describe("several messages due for one peer", () => {
     }
     expect((await outboxRow(refused.id)).status).toBe("refused");
     expect(await applied(refused.n)).toBe(0);
+  });
+
+  it("are applied together by the type's batch handler; one failing undoes the batch and each goes alone", async () => {
+    batches.set(URL_B, (envelopes) => answerOf(async () => ({ answers: await weinan.receiveBatch(envelopes) })));
+    const received = async (id: string) =>
+      (
+        await b.database.db
+          .selectFrom("outbox")
+          .select("id")
+          .where("type", "=", "federation.message_received")
+          .where("subject", "=", id)
+          .execute()
+      ).length;
+    const sender = node(a.database.db, fuzhouId);
+    batchCalls.length = 0;
+    const before = { ...weinan.inboxBatches };
+    const together = [await send(), await send(), await send()];
+    expect(await sender.deliverDue()).toMatchObject({ taken: 3, delivered: 3 });
+    expect(batchCalls).toEqual([3]);
+    expect(weinan.inboxBatches).toEqual({ together: before.together + 3, alone: before.alone });
+    for (const { id, n } of together) {
+      expect((await outboxRow(id)).status).toBe("delivered");
+      expect(await applied(n)).toBe(1);
+      expect(await received(id)).toBe(1);
+    }
+
+    // A crash inside the batch: nothing of the shared transaction stays; the others are applied alone.
+    batchCalls.length = 0;
+    const good = [await send(), await send()];
+    const crashing = await send({ crash: true });
+    expect(await sender.deliverDue()).toMatchObject({ taken: 3, delivered: 2 });
+    expect(batchCalls).toEqual([3]);
+    expect(weinan.inboxBatches).toEqual({ together: before.together + 3, alone: before.alone + 3 });
+    for (const { id, n } of good) {
+      expect(await applied(n)).toBe(1);
+      expect(await received(id)).toBe(1);
+    }
+    expect(await applied(crashing.n)).toBe(0);
+    expect(await received(crashing.id)).toBe(0);
+    expect((await outboxRow(crashing.id)).status).toBe("pending");
   });
 
   it("go one by one to a peer without the batch inbox", async () => {

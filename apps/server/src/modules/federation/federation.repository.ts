@@ -4,6 +4,37 @@ import type { ChangeRecord } from "../ledger/outbox.ts";
 
 export type OutboxRow = Awaited<ReturnType<typeof federationRepository.claimDue>>[number];
 
+/** A message queued for a peer (federation_outbox), as written. */
+export interface QueuedRow {
+  id: string;
+  peer_region: string;
+  type: string;
+  subject: string | null;
+  idempotency_key: string;
+  body: string;
+  created_at: Date;
+}
+
+/** A message received from a peer (federation_inbox), as written. */
+export interface InboxRow {
+  id: string;
+  sender_region: string;
+  type: string;
+  subject: string | null;
+  idempotency_key: string;
+  body: string;
+  sent_at: Date;
+  received_at: Date;
+  receipt: string;
+}
+
+/** A nonce seen in an envelope (federation_nonces). */
+export interface NonceRow {
+  sender_region: string;
+  nonce: string;
+  seen_at: Date;
+}
+
 export const federationRepository = {
   /**
    * Queues a message with its ledger entry in ONE statement, unless the peer and idempotency key were
@@ -12,19 +43,7 @@ export const federationRepository = {
    * (as the exchange gateway does). Two senders queuing the same key at once: the unique key fails
    * the later transaction whole.
    */
-  async queue(
-    db: Db,
-    row: {
-      id: string;
-      peer_region: string;
-      type: string;
-      subject: string | null;
-      idempotency_key: string;
-      body: string;
-      created_at: Date;
-    },
-    change: ChangeRecord,
-  ): Promise<string> {
+  async queue(db: Db, row: QueuedRow, change: ChangeRecord): Promise<string> {
     const { rows } = await sql<{ id: string }>`
       with prior as (
         select id from federation_outbox where peer_region = ${row.peer_region} and idempotency_key = ${row.idempotency_key}
@@ -130,18 +149,8 @@ export const federationRepository = {
    */
   async admit(
     db: Db,
-    nonce: { sender_region: string; nonce: string; seen_at: Date },
-    row: {
-      id: string;
-      sender_region: string;
-      type: string;
-      subject: string | null;
-      idempotency_key: string;
-      body: string;
-      sent_at: Date;
-      received_at: Date;
-      receipt: string;
-    },
+    nonce: NonceRow,
+    row: InboxRow,
     change: ChangeRecord,
   ): Promise<{ freshNonce: boolean; priorReceipt: string | null; inboxId: string | null }> {
     const { rows } = await sql<{ fresh_nonce: boolean; prior_receipt: string | null; inbox_id: string | null }>`
@@ -175,6 +184,137 @@ export const federationRepository = {
       priorReceipt: result?.prior_receipt ?? null,
       inboxId: result?.inbox_id ?? null,
     };
+  },
+
+  /**
+   * Queues several messages with their ledger entries in ONE statement (`queue` for each, in order):
+   * a message whose peer and idempotency key were queued before is not queued again. Answers each
+   * one's id (the first one's under a key queued before). A key given twice fails the statement.
+   */
+  async queueMany(
+    db: Db,
+    messages: {
+      row: QueuedRow;
+      change: ChangeRecord;
+    }[],
+  ): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const rows = messages.map(({ row, change }, ord) => ({
+      ord,
+      ...row,
+      body: JSON.parse(row.body) as unknown,
+      created_at: row.created_at.toISOString(),
+      change_type: change.type,
+      change_subject: change.subject,
+      change_actor: change.actor,
+      change_at: change.at.toISOString(),
+      change_content: change.facts ?? {},
+    }));
+    const { rows: ids } = await sql<{ ord: number; id: string }>`
+      with d as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(ord int, id uuid, peer_region text, type text, subject text, idempotency_key text, body jsonb,
+            created_at timestamptz, change_type text, change_subject text, change_actor text, change_at timestamptz,
+            change_content jsonb)
+      ), prior as (
+        select f.id, f.peer_region, f.idempotency_key from federation_outbox f
+        join d on f.peer_region = d.peer_region and f.idempotency_key = d.idempotency_key
+      ), fresh as (
+        select d.* from d
+        where not exists (select 1 from prior p where p.peer_region = d.peer_region and p.idempotency_key = d.idempotency_key)
+      ), ledger as (
+        insert into outbox (type, subject, actor, at, content)
+        select change_type, change_subject, change_actor, change_at, change_content from fresh order by ord
+        returning id, subject
+      ), queued as (
+        insert into federation_outbox (id, peer_region, type, subject, idempotency_key, body, status, next_attempt_at,
+          created_at, outbox_id)
+        select fresh.id, fresh.peer_region, fresh.type, fresh.subject, fresh.idempotency_key, fresh.body, 'pending',
+          fresh.created_at, fresh.created_at, ledger.id
+        from fresh join ledger on ledger.subject = fresh.change_subject
+        returning id
+      )
+      select d.ord, coalesce(
+        (select p.id from prior p where p.peer_region = d.peer_region and p.idempotency_key = d.idempotency_key),
+        (select q.id from queued q where q.id = d.id)) as id
+      from d order by d.ord`.execute(db);
+    return ids.map((r) => String(r.id));
+  },
+
+  /**
+   * Admits several envelopes in ONE statement, as `admit` does each (the nonce; when it is new and the
+   * key was not applied before, the inbox row with its ledger entry, in order). Answers each one's
+   * result in order. The caller gives no nonce, message id or idempotency key twice.
+   */
+  async admitMany(
+    db: Db,
+    entries: {
+      nonce: NonceRow;
+      row: InboxRow;
+      change: ChangeRecord;
+    }[],
+  ): Promise<{ freshNonce: boolean; priorReceipt: string | null; inboxId: string | null }[]> {
+    if (entries.length === 0) return [];
+    const rows = entries.map(({ nonce, row, change }, ord) => ({
+      ord,
+      nonce: nonce.nonce,
+      seen_at: nonce.seen_at.toISOString(),
+      ...row,
+      body: JSON.parse(row.body) as unknown,
+      sent_at: row.sent_at.toISOString(),
+      received_at: row.received_at.toISOString(),
+      change_type: change.type,
+      change_subject: change.subject,
+      change_actor: change.actor,
+      change_at: change.at.toISOString(),
+      change_content: change.facts ?? {},
+    }));
+    const { rows: results } = await sql<{
+      fresh_nonce: boolean;
+      prior_receipt: string | null;
+      inbox_id: string | null;
+    }>`
+      with d as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(ord int, nonce text, seen_at timestamptz, id uuid, sender_region text, type text, subject text,
+            idempotency_key text, body jsonb, sent_at timestamptz, received_at timestamptz, receipt text,
+            change_type text, change_subject text, change_actor text, change_at timestamptz, change_content jsonb)
+      ), seen as (
+        insert into federation_nonces (sender_region, nonce, seen_at)
+        select sender_region, nonce, seen_at from d order by ord
+        on conflict (sender_region, nonce) do nothing
+        returning sender_region, nonce
+      ), prior as (
+        select f.sender_region, f.idempotency_key, f.receipt from federation_inbox f
+        join d on f.sender_region = d.sender_region and f.idempotency_key = d.idempotency_key
+      ), fresh as (
+        select d.* from d
+        where exists (select 1 from seen s where s.sender_region = d.sender_region and s.nonce = d.nonce)
+          and not exists (select 1 from prior p where p.sender_region = d.sender_region and p.idempotency_key = d.idempotency_key)
+      ), ledger as (
+        insert into outbox (type, subject, actor, at, content)
+        select change_type, change_subject, change_actor, change_at, change_content from fresh order by ord
+        returning id, subject
+      ), inbox as (
+        insert into federation_inbox (id, sender_region, type, subject, idempotency_key, body, sent_at, received_at,
+          receipt, outbox_id)
+        select fresh.id, fresh.sender_region, fresh.type, fresh.subject, fresh.idempotency_key, fresh.body,
+          fresh.sent_at, fresh.received_at, fresh.receipt, ledger.id
+        from fresh join ledger on ledger.subject = fresh.change_subject
+        on conflict (sender_region, idempotency_key) do nothing
+        returning id
+      )
+      select
+        exists (select 1 from seen s where s.sender_region = d.sender_region and s.nonce = d.nonce) as fresh_nonce,
+        (select p.receipt from prior p where p.sender_region = d.sender_region and p.idempotency_key = d.idempotency_key)
+          as prior_receipt,
+        (select i.id from inbox i where i.id = d.id) as inbox_id
+      from d order by d.ord`.execute(db);
+    return results.map((r) => ({
+      freshNonce: r.fresh_nonce === true,
+      priorReceipt: r.prior_receipt ?? null,
+      inboxId: r.inbox_id ?? null,
+    }));
   },
 
   pendingByPeer(db: Db) {

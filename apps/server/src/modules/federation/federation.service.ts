@@ -52,6 +52,17 @@ export type MessageHandler = (trx: Db, message: InboundMessage, prepared: unknow
  */
 export type MessagePreparer = (message: InboundMessage) => Promise<unknown>;
 
+/**
+ * Applies several messages of one type, in order, in the inbox's transaction, with the effect the
+ * type's handler would have applied to each in turn, in fewer statements (set-based). Throwing
+ * anything undoes the transaction whole; the inbox then applies each message alone with the handler,
+ * which decides which one is refused.
+ */
+export type MessageBatchHandler = (
+  trx: Db,
+  messages: { message: InboundMessage; prepared: unknown }[],
+) => Promise<void>;
+
 /** What the sender does when a peer refuses one of its messages for good (e.g. marks the case refused). */
 export type RefusalHandler = (
   trx: Db,
@@ -144,12 +155,18 @@ export function createFederationService({
   log?: (message: string, details: Record<string, unknown>) => void;
 }) {
   const self = identity.regionCode;
-  const handlers = new Map<string, { handle: MessageHandler; prepare?: MessagePreparer }>();
+  const handlers = new Map<
+    string,
+    { handle: MessageHandler; prepare?: MessagePreparer; handleMany?: MessageBatchHandler }
+  >();
   const refusedHandlers = new Map<string, RefusalHandler>();
   const retryBaseMs = delivery.retryBaseMs ?? 500;
   const leaseMs = delivery.leaseMs ?? 30_000;
   const concurrency = delivery.concurrency ?? 8;
   const batchSize = Math.min(delivery.batchSize ?? 32, ENVELOPE_BATCH_MAX);
+  // Messages of batch deliveries applied in the batch's shared transaction, and those applied each in
+  // a transaction of its own because something in their batch failed (for /metrics and the bench).
+  const inboxBatches = { together: 0, alone: 0 };
   // The receipts of delivered messages, written together as the answers arrive.
   const deliveredLog = groupCommit((delivered: Parameters<typeof repo.markDelivered>[1]) =>
     repo.markDelivered(db, delivered),
@@ -369,11 +386,8 @@ export function createFederationService({
     return { envelope, inbound, prepared };
   }
 
-  /**
-   * Applies an admissible message in the caller's transaction: the nonce, the inbox row and its
-   * ledger entry in one statement, then the handler's effect.
-   */
-  async function apply(trx: Db, { envelope, inbound, prepared }: Admissible, now: Date): Promise<Applied> {
+  /** What admitting an envelope writes (its nonce, inbox row and ledger entry) and the receipt it answers. */
+  function admission(envelope: Envelope, now: Date) {
     const receipt = signReceipt(
       {
         messageId: envelope.id,
@@ -385,10 +399,10 @@ export function createFederationService({
       },
       identity.node,
     );
-    const admitted = await repo.admit(
-      trx,
-      { sender_region: envelope.from, nonce: envelope.nonce, seen_at: now },
-      {
+    return {
+      receipt,
+      nonce: { sender_region: envelope.from, nonce: envelope.nonce, seen_at: now },
+      row: {
         id: ids.uuid(),
         sender_region: envelope.from,
         type: envelope.type,
@@ -399,7 +413,7 @@ export function createFederationService({
         received_at: now,
         receipt: canonicalJson(receipt),
       },
-      {
+      change: {
         type: "federation.message_received",
         subject: envelope.id,
         actor: null,
@@ -411,10 +425,33 @@ export function createFederationService({
           idempotencyKey: envelope.idempotencyKey,
         },
       },
-    );
+    };
+  }
+
+  /**
+   * What an admission found: a replayed nonce, a message applied before (its first receipt), or
+   * undefined when the message is new and its handler is to apply it. A new key without its row means
+   * a concurrent delivery of the message committed meanwhile: the transaction is undone.
+   */
+  function settled(admitted: {
+    freshNonce: boolean;
+    priorReceipt: string | null;
+    inboxId: string | null;
+  }): Applied | undefined {
     if (!admitted.freshNonce) return { replayed: true };
     if (admitted.priorReceipt !== null) return { receipt: JSON.parse(admitted.priorReceipt) as Receipt };
     if (admitted.inboxId === null) throw new AppliedMeanwhile();
+    return undefined;
+  }
+
+  /**
+   * Applies an admissible message in the caller's transaction: the nonce, the inbox row and its
+   * ledger entry in one statement, then the handler's effect.
+   */
+  async function apply(trx: Db, { envelope, inbound, prepared }: Admissible, now: Date): Promise<Applied> {
+    const { receipt, nonce, row, change } = admission(envelope, now);
+    const known = settled(await repo.admit(trx, nonce, row, change));
+    if (known) return known;
     const handler = handlers.get(envelope.type);
     if (!handler)
       throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${envelope.type}` });
@@ -435,6 +472,60 @@ export function createFederationService({
     }
   }
 
+  /**
+   * Applies several admissible messages in the caller's transaction, set-based: their nonces, inbox
+   * rows and ledger entries in one statement, then each run of messages of one type by the type's
+   * batch handler (or its handler, one by one). Whatever fails undoes the transaction whole; the
+   * caller then applies each alone.
+   */
+  async function applyTogether(trx: Db, messages: Admissible[], now: Date): Promise<Applied[]> {
+    const admissions = messages.map(({ envelope }) => admission(envelope, now));
+    const admitted = await repo.admitMany(trx, admissions);
+    const outcomes: Applied[] = [];
+    const toApply: Admissible[] = [];
+    for (const [i, result] of admitted.entries()) {
+      const { receipt } = admissions[i] as (typeof admissions)[number];
+      const known = settled(result);
+      outcomes.push(known ?? { receipt });
+      if (!known) toApply.push(messages[i] as Admissible);
+    }
+    // Runs of one type keep the messages' order across types (a case's hand-over before its delivery).
+    for (let start = 0; start < toApply.length; ) {
+      const type = (toApply[start] as Admissible).envelope.type;
+      let end = start + 1;
+      while (end < toApply.length && (toApply[end] as Admissible).envelope.type === type) end += 1;
+      const run = toApply.slice(start, end);
+      const handler = handlers.get(type);
+      if (!handler) throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `this node has no use for ${type}` });
+      const many = handler.handleMany;
+      if (many && run.length > 1)
+        await refusing(() =>
+          many(
+            trx,
+            run.map((m) => ({ message: m.inbound, prepared: m.prepared })),
+          ),
+        );
+      else for (const m of run) await refusing(() => handler.handle(trx, m.inbound, m.prepared));
+      start = end;
+    }
+    return outcomes;
+  }
+
+  /** Whether messages can share one set-based statement: no nonce, message id or key given twice. */
+  function distinct(messages: Admissible[]): boolean {
+    const seen = new Set<string>();
+    for (const { envelope } of messages)
+      for (const key of [
+        `n:${envelope.from}:${envelope.nonce}`,
+        `m:${envelope.id}`,
+        `k:${envelope.from}:${envelope.idempotencyKey}`,
+      ]) {
+        if (seen.has(key)) return false;
+        seen.add(key);
+      }
+    return true;
+  }
+
   /** The receipt of an applied message; a replayed nonce is refused and reported. */
   async function settle(message: Admissible, outcome: Applied, origin: { ip?: string }): Promise<Receipt> {
     if ("receipt" in outcome) return outcome.receipt;
@@ -448,14 +539,60 @@ export function createFederationService({
     throw new AppError("ENVELOPE_REPLAYED", { reason });
   }
 
+  /** A message's outbox row and ledger entry, after the checks that fail its cause rather than its delivery. */
+  function outboxEntry(message: OutboundMessage) {
+    if (message.to === self) throw new Error("a node does not send messages to itself");
+    // The envelope's own limits, checked here so a bad message fails its cause, not its delivery.
+    if (!/^[a-z][a-z0-9_.]{1,60}$/.test(message.type)) throw new Error(`bad message type ${message.type}`);
+    if (message.idempotencyKey.length < 8 || message.idempotencyKey.length > 200)
+      throw new Error("an idempotency key has 8 to 200 characters");
+    if (!trust.current().member(message.to)) throw new AppError("FEDERATION_PEER_NOT_FOUND", { region: message.to });
+    const now = clock.now();
+    const id = ids.uuid();
+    return [
+      {
+        id,
+        peer_region: message.to,
+        type: message.type,
+        subject: message.subject,
+        idempotency_key: message.idempotencyKey,
+        body: JSON.stringify(message.body),
+        created_at: now,
+      },
+      {
+        type: "federation.message_sent",
+        subject: id,
+        actor: message.actor,
+        at: now,
+        facts: {
+          to: message.to,
+          type: message.type,
+          subject: message.subject,
+          idempotencyKey: message.idempotencyKey,
+        },
+      },
+    ] as const;
+  }
+
   return {
     self,
     identity,
+    inboxBatches,
 
     /** Registers what a message type does at this node (one handler per type). */
     on(type: string, handle: MessageHandler, prepare?: MessagePreparer) {
       if (handlers.has(type)) throw new Error(`a handler for ${type} is registered already`);
       handlers.set(type, prepare ? { handle, prepare } : { handle });
+    },
+
+    /**
+     * Registers how several messages of `type` (one handler registered already) are applied at once
+     * when they arrive together: the same effect as the handler's on each in turn, in fewer statements.
+     */
+    onMany(type: string, handleMany: MessageBatchHandler) {
+      const handler = handlers.get(type);
+      if (!handler) throw new Error(`no handler for ${type} is registered`);
+      handler.handleMany = handleMany;
     },
 
     /** Registers what this node does, in the same transaction, when a peer refuses a message of `type` for good. */
@@ -501,37 +638,19 @@ export function createFederationService({
      * (the first one's when the same idempotency key was queued before).
      */
     async send(trx: Db, message: OutboundMessage): Promise<string> {
-      if (message.to === self) throw new Error("a node does not send messages to itself");
-      // The envelope's own limits, checked here so a bad message fails its cause, not its delivery.
-      if (!/^[a-z][a-z0-9_.]{1,60}$/.test(message.type)) throw new Error(`bad message type ${message.type}`);
-      if (message.idempotencyKey.length < 8 || message.idempotencyKey.length > 200)
-        throw new Error("an idempotency key has 8 to 200 characters");
-      if (!trust.current().member(message.to)) throw new AppError("FEDERATION_PEER_NOT_FOUND", { region: message.to });
-      const now = clock.now();
-      const id = ids.uuid();
-      return repo.queue(
+      const [row, change] = outboxEntry(message);
+      return repo.queue(trx, row, change);
+    },
+
+    /** Queues several messages as `send` queues each, in one statement; answers their ids in order. */
+    async sendMany(trx: Db, messages: OutboundMessage[]): Promise<string[]> {
+      if (messages.length === 1) return [await this.send(trx, messages[0] as OutboundMessage)];
+      return repo.queueMany(
         trx,
-        {
-          id,
-          peer_region: message.to,
-          type: message.type,
-          subject: message.subject,
-          idempotency_key: message.idempotencyKey,
-          body: JSON.stringify(message.body),
-          created_at: now,
-        },
-        {
-          type: "federation.message_sent",
-          subject: id,
-          actor: message.actor,
-          at: now,
-          facts: {
-            to: message.to,
-            type: message.type,
-            subject: message.subject,
-            idempotencyKey: message.idempotencyKey,
-          },
-        },
+        messages.map((m) => {
+          const [row, change] = outboxEntry(m);
+          return { row, change };
+        }),
       );
     },
 
@@ -622,17 +741,21 @@ export function createFederationService({
         }
       }
       let together: Applied[] | undefined;
-      if (admitted.length > 1) {
+      if (admitted.length > 1 && distinct(admitted.map((a) => a.message))) {
         try {
-          together = await db.transaction().execute(async (trx) => {
-            const outcomes: Applied[] = [];
-            for (const { message } of admitted) outcomes.push(await apply(trx, message, now));
-            return outcomes;
-          });
+          together = await db.transaction().execute((trx) =>
+            applyTogether(
+              trx,
+              admitted.map((a) => a.message),
+              now,
+            ),
+          );
         } catch {
           together = undefined;
         }
       }
+      if (together) inboxBatches.together += admitted.length;
+      else if (admitted.length > 1) inboxBatches.alone += admitted.length;
       for (const [k, { index, message }] of admitted.entries()) {
         try {
           results[index] = {

@@ -21,6 +21,16 @@ export async function recordChange(trx: Db, change: ChangeRecord): Promise<numbe
   return Number(row.id);
 }
 
+/**
+ * Appends several changes in the caller's transaction in one statement, in order; answers their
+ * outbox rows' ids in the same order.
+ */
+export async function recordChanges(trx: Db, changes: ChangeRecord[]): Promise<number[]> {
+  if (changes.length === 0) return [];
+  const rows = await trx.insertInto("outbox").values(changes.map(outboxRow)).returning("id").execute();
+  return rows.map((row) => Number(row.id));
+}
+
 /** The outbox row of a change, for a statement that writes it together with the change itself. */
 export function outboxRow(change: ChangeRecord) {
   return {

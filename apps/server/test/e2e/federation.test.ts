@@ -711,6 +711,33 @@ describe("three federated nodes", { timeout: 150_000 }, () => {
     expect((await batchMessages(WN)).alone).toBe(before.alone + 2);
   });
 
+  it("commits hand-overs requested at the same moment together, each answered with its own case and message", async () => {
+    const apply = (form: Record<string, unknown>) =>
+      applicant.call("POST", "/api/v1/federation/cases", { serviceCode: "610500-GA-0001", form });
+    const answers = await Promise.all([
+      ...Array.from({ length: 6 }, () => apply(householdForm)),
+      apply({ certificateKind: "household" }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201, 400]);
+    const handed = answers.slice(0, 6).map((a) => a.json);
+    expect(new Set(handed.map((c) => c.id)).size).toBe(6);
+    expect(new Set(handed.map((c) => c.number)).size).toBe(6);
+    for (const c of handed) {
+      expect(c).toMatchObject({ status: "handed_over", originRegion: "350100", competentRegion: "610500" });
+      expect(c.messages).toEqual([
+        expect.objectContaining({ direction: "sent", type: "case.handover", subject: c.id, status: "pending" }),
+      ]);
+    }
+    for (const c of handed) {
+      const filed = await until(`case ${c.id} filed`, async () => {
+        const seen = await caseAt(applicant, c.id);
+        return seen.status === "submitted" ? seen : undefined;
+      });
+      const sent = filed.messages.find((m: { type: string }) => m.type === "case.handover");
+      expect(sent).toMatchObject({ id: c.messages[0].id, at: c.messages[0].at, status: "delivered" });
+    }
+  });
+
   it("keeps cases handed over while the competent node is down and delivers each once when it is back", async () => {
     await stopNode(WN);
     const handed = [await handOver(applicant), await handOver(applicant), await handOver(applicant)];

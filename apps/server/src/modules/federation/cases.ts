@@ -22,6 +22,7 @@ import {
   type FederatedServiceDetail,
   type FederatedServiceQuery,
   type FederatedServices,
+  type FederationMessage,
   type FieldIssue,
   type Reception,
   ServiceDetail,
@@ -32,6 +33,7 @@ import {
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { AppError, fieldError } from "../../http/errors.ts";
+import { groupCommit } from "../../lib/group-commit.ts";
 import { type Actor, authorize, decide } from "../../policy/policy.ts";
 import { type FileStore, sha256Hex } from "../../ports/files.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
@@ -40,7 +42,7 @@ import type { AccountsService } from "../accounts/accounts.service.ts";
 import type { ApplicationsService } from "../applications/applications.service.ts";
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
 import { compileForm, type FormCheck } from "../catalog/form-validator.ts";
-import { recordChange } from "../ledger/outbox.ts";
+import { recordChange, recordChanges } from "../ledger/outbox.ts";
 import {
   type CarriedMaterial,
   type CaseRow,
@@ -181,7 +183,15 @@ export function createFederatedCasesService({
     );
   }
 
-  async function view(row: NonNullable<CaseRow>, actor?: Actor): Promise<FederatedCase> {
+  /**
+   * The case as its reader sees it; `messages`, when the caller knows them (a hand-over just
+   * committed: its one message, queued), saves reading them.
+   */
+  async function view(
+    row: NonNullable<CaseRow>,
+    actor?: Actor,
+    messages?: FederationMessage[],
+  ): Promise<FederatedCase> {
     const timeline = [...(row.timeline as FederatedCaseStep[])].sort((a, b) =>
       a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq,
     );
@@ -206,7 +216,7 @@ export function createFederatedCasesService({
       reception: (row.reception as Reception | null) ?? null,
       delivery: (row.delivery as Delivery | null) ?? null,
       canDeliver: actor ? canDeliver(actor, row) : false,
-      messages: await federation.messagesAbout({ subject: row.id, limit: 200 }),
+      messages: messages ?? (await federation.messagesAbout({ subject: row.id, limit: 200 })),
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };
@@ -671,11 +681,8 @@ export function createFederatedCasesService({
       .execute();
   });
 
-  /**
-   * Queues the hand-over and records the origin's row, in one transaction (全程网办, 联办, 代收);
-   * answers the row as committed.
-   */
-  async function queueHandover(
+  /** A hand-over waiting to be committed with the others that arrive meanwhile. */
+  interface PendingHandover {
     row: {
       id: string;
       mode: HandoverBody["mode"];
@@ -687,57 +694,110 @@ export function createFederatedCasesService({
       reception?: Reception;
       receivedBy?: string;
       receivingDepartmentId?: string | null;
-    },
-    body: Omit<HandoverBody, "caseId" | "number" | "mode" | "serviceName">,
-  ) {
-    const now = clock.now();
-    const number = `${self}-X${chinaDate(now).replaceAll("-", "")}-${row.id.slice(0, 8).toUpperCase()}`;
-    return db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto("federated_cases")
-        .values({
-          id: row.id,
-          role: "origin",
-          mode: row.mode,
-          number,
+    };
+    body: Omit<HandoverBody, "caseId" | "number" | "mode" | "serviceName">;
+    at: Date;
+    /** Filled in by the transaction that commits it. */
+    committed?: { row: NonNullable<CaseRow>; message: FederationMessage };
+  }
+
+  /**
+   * Writes hand-overs in the caller's transaction: the origin's rows in one statement, their ledger
+   * entries in one and their messages in one, whatever their number.
+   */
+  async function writeHandovers(trx: Db, pending: PendingHandover[]) {
+    const numberOf = ({ row, at }: PendingHandover) =>
+      `${self}-X${chinaDate(at).replaceAll("-", "")}-${row.id.slice(0, 8).toUpperCase()}`;
+    const inserted = await trx
+      .insertInto("federated_cases")
+      .values(
+        pending.map((p) => ({
+          id: p.row.id,
+          role: "origin" as const,
+          mode: p.row.mode,
+          number: numberOf(p),
           origin_region: self,
-          competent_region: row.peer,
-          service_code: body.serviceCode,
-          service_name: row.item.name,
-          applicant_id: row.applicantId,
-          applicant_identifier: row.applicantIdentifier,
+          competent_region: p.row.peer,
+          service_code: p.body.serviceCode,
+          service_name: p.row.item.name,
+          applicant_id: p.row.applicantId,
+          applicant_identifier: p.row.applicantIdentifier,
           status: "handed_over",
-          received_by: row.receivedBy ?? null,
-          receiving_department_id: row.receivingDepartmentId ?? null,
-          reception: row.reception ? JSON.stringify(row.reception) : null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await recordChange(trx, {
+          received_by: p.row.receivedBy ?? null,
+          receiving_department_id: p.row.receivingDepartmentId ?? null,
+          reception: p.row.reception ? JSON.stringify(p.row.reception) : null,
+          created_at: p.at,
+          updated_at: p.at,
+        })),
+      )
+      .returningAll()
+      .execute();
+    await recordChanges(
+      trx,
+      pending.map(({ row, body, at }) => ({
         type: "federation.case_handed_over",
         subject: row.id,
         actor: row.actorId,
-        at: now,
+        at,
         facts: {
           mode: row.mode,
           to: row.peer,
           service: body.serviceCode,
           ...(body.materials ? { materials: body.materials.map((m) => ({ code: m.code, sha256: m.sha256 })) } : {}),
         },
-      });
-      const message: HandoverBody = { ...body, caseId: row.id, number, mode: row.mode, serviceName: row.item.name };
-      await federation.send(trx, {
-        to: row.peer,
-        type: "case.handover",
-        subject: row.id,
-        idempotencyKey: `${row.id}/handover`,
-        body: message as unknown as Record<string, unknown>,
-        actor: row.actorId,
-      });
-      return inserted;
-    });
+      })),
+    );
+    const messages = pending.map((p) => ({
+      to: p.row.peer,
+      type: "case.handover",
+      subject: p.row.id,
+      idempotencyKey: `${p.row.id}/handover`,
+      body: {
+        ...p.body,
+        caseId: p.row.id,
+        number: numberOf(p),
+        mode: p.row.mode,
+        serviceName: p.row.item.name,
+      } satisfies HandoverBody as unknown as Record<string, unknown>,
+      actor: p.row.actorId,
+      at: p.at,
+    }));
+    const messageIds = await federation.sendMany(trx, messages);
+    const rows = new Map(inserted.map((r) => [r.id, r]));
+    for (const [i, p] of pending.entries())
+      p.committed = {
+        row: rows.get(p.row.id) as NonNullable<CaseRow>,
+        message: {
+          id: messageIds[i] as string,
+          direction: "sent",
+          peerRegion: p.row.peer,
+          type: "case.handover",
+          subject: p.row.id,
+          status: "pending",
+          attempts: 0,
+          lastError: null,
+          at: p.at.toISOString(),
+          deliveredAt: null,
+          ledgerIndex: null,
+        },
+      };
+  }
+
+  // Hand-overs requested at the same time are committed together (group commit): one transaction of
+  // three statements for all that arrived while the previous one was being written; one that fails
+  // its batch is written again alone, so it fails only its own request.
+  const handovers = groupCommit((pending: PendingHandover[]) =>
+    db.transaction().execute((trx) => writeHandovers(trx, pending)),
+  );
+
+  /**
+   * Queues the hand-over and records the origin's row, in one transaction (全程网办, 联办, 代收) that
+   * may hold other hand-overs requested meanwhile; answers the row as committed and its message.
+   */
+  async function queueHandover(row: PendingHandover["row"], body: PendingHandover["body"]) {
+    const pending: PendingHandover = { row, body, at: clock.now() };
+    await handovers.submit(pending);
+    return pending.committed as NonNullable<PendingHandover["committed"]>;
   }
 
   return {
@@ -800,7 +860,7 @@ export function createFederatedCasesService({
           { field: "serviceCode", reason: "NOT_COMPETENT", message: `${peer.name} is not competent: ${notCompetent}` },
         ]);
       const id = ids.uuid();
-      const row = await queueHandover(
+      const { row, message } = await queueHandover(
         {
           id,
           mode: joint ? "joint" : "online",
@@ -822,8 +882,8 @@ export function createFederatedCasesService({
           channel: input.channel,
         },
       );
-      // The applicant's own case, as committed: no need to read it back.
-      return view(row, actor);
+      // The applicant's own case and its message, as committed: no need to read them back.
+      return view(row, actor, [message]);
     },
 
     /**

@@ -78,6 +78,8 @@ export interface OutboundMessage {
   body: Record<string, unknown>;
   /** Who caused it, for the ledger entry. */
   actor: string | null;
+  /** When it is queued (default: now). */
+  at?: Date;
 }
 
 const refusalSeverity: Record<string, SecuritySeverity> = {
@@ -547,7 +549,7 @@ export function createFederationService({
     if (message.idempotencyKey.length < 8 || message.idempotencyKey.length > 200)
       throw new Error("an idempotency key has 8 to 200 characters");
     if (!trust.current().member(message.to)) throw new AppError("FEDERATION_PEER_NOT_FOUND", { region: message.to });
-    const now = clock.now();
+    const now = message.at ?? clock.now();
     const id = ids.uuid();
     return [
       {

@@ -70,6 +70,26 @@ export type FederationPeers = z.infer<typeof FederationPeers>;
  * A signed envelope between nodes. The signature is the sender's node key over the canonical JSON
  * (RFC 8785 ordering) of every other member.
  */
+/** The most envelopes one delivery request to `…/federation/inbox/batch` may carry. */
+export const ENVELOPE_BATCH_MAX = 64;
+
+/**
+ * Where an envelope or receipt sealed together with others sits in their hash tree (RFC 9162): the
+ * batch's size, the item's index and its inclusion path (base64 hashes). The item's `signature` is
+ * then the one signature over the tree's root (docs/adr/0006-batch-seals.md).
+ */
+export const BatchSeal = z.object({
+  size: z.number().int().min(1).max(ENVELOPE_BATCH_MAX),
+  index: z
+    .number()
+    .int()
+    .min(0)
+    .max(ENVELOPE_BATCH_MAX - 1),
+  /** At most log2 of the largest batch. */
+  path: z.array(z.string().min(43).max(44)).max(6),
+});
+export type BatchSeal = z.infer<typeof BatchSeal>;
+
 export const Envelope = z.object({
   v: z.literal(1),
   /** The message's id; the same on every delivery attempt. */
@@ -87,6 +107,8 @@ export const Envelope = z.object({
   /** The sender's node key that signed, as in the trust list. */
   key: z.string().min(10).max(400),
   signature: z.string().min(10).max(400),
+  /** Present when the envelope was sealed together with the others of its delivery request. */
+  tree: BatchSeal.optional(),
 });
 export type Envelope = z.infer<typeof Envelope>;
 
@@ -101,11 +123,10 @@ export const Receipt = z.object({
   status: z.enum(["accepted", "duplicate"]),
   key: z.string(),
   signature: z.string(),
+  /** Present when the receipt was signed together with the others answered to one delivery request. */
+  tree: BatchSeal.optional(),
 });
 export type Receipt = z.infer<typeof Receipt>;
-
-/** The most envelopes one delivery request to `…/federation/inbox/batch` may carry. */
-export const ENVELOPE_BATCH_MAX = 64;
 
 /** Envelopes delivered together in one request; each is still signed, checked and applied once on its own. */
 export const EnvelopeBatch = z.object({ envelopes: z.array(z.unknown()).min(1).max(ENVELOPE_BATCH_MAX) });

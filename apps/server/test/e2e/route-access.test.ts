@@ -36,6 +36,8 @@ const PUBLIC: Record<string, string> = {
   "GET /api/v1/federation/checkpoint": "peers and the public read the cosigned checkpoint",
   "POST /api/v1/federation/inbox": "peers post signed envelopes (the signature is the credential)",
   "POST /api/v1/federation/inbox/batch": "peers post several signed envelopes (each one's signature is its credential)",
+  "POST /api/v1/federation/inbox/sealed-batch":
+    "peers post several envelopes sealed together (the signature over their hash tree, with each one's path, is its credential)",
   "POST /api/v1/federation/witness/add-checkpoint":
     "peers' logs ask for cosignatures (the log's signature is the credential)",
 };

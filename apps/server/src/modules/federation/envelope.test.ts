@@ -1,7 +1,15 @@
-import type { Envelope, TrustList } from "@tongban/contracts";
+import type { Envelope, Receipt, TrustList } from "@tongban/contracts";
 import { generateNoteKey, parseSignerKey } from "@tongban/ledger";
 import { describe, expect, it } from "vitest";
-import { checkEnvelope, sealEnvelope, signReceipt, verifyReceipt } from "./envelope.ts";
+import {
+  checkEnvelope,
+  type SealMemo,
+  sealEnvelope,
+  sealEnvelopes,
+  signReceipt,
+  signReceipts,
+  verifyReceipt,
+} from "./envelope.ts";
 import { TrustRegistry } from "./trust-list.ts";
 
 const now = new Date("2026-06-01T08:00:00Z");
@@ -96,6 +104,109 @@ describe("signed envelopes", () => {
     expect(verifyReceipt(forged, expected, trust, now)).toMatch(/does not verify/);
     expect(verifyReceipt(signReceipt(fields, weinan), { ...expected, messageId: "other" }, trust, now)).toMatch(
       /another message/,
+    );
+  });
+});
+
+describe("envelopes and receipts sealed together (ADR 0006)", () => {
+  const contents = [0, 1, 2, 3, 4].map((i) => ({
+    ...content,
+    id: `0b0ad1b4-61f4-4e8e-8a52-2b8e8f3d8c1${i}`,
+    subject: `case-${i}`,
+    idempotencyKey: `case-${i}/handover`,
+  }));
+  const nonces = contents.map((_, i) => `bm9uY2Utbm9uY2Utbm9uY2U${i}`);
+  const batch = (signer = fuzhou) => sealEnvelopes(contents, signer, now, nonces);
+  const fields = contents.map((c) => ({
+    messageId: c.id,
+    from: "350100",
+    to: "610500",
+    idempotencyKey: c.idempotencyKey,
+    receivedAt: now.toISOString(),
+    status: "accepted" as const,
+  }));
+  const bad = (envelope: unknown) =>
+    expect(checkEnvelope(envelope, at610500)).toMatchObject({ ok: false, code: "ENVELOPE_BAD_SIGNATURE" });
+
+  it("share one signature, each envelope passing every check on its own with its path", () => {
+    const envelopes = batch();
+    expect(new Set(envelopes.map((e) => e.signature)).size).toBe(1);
+    expect(envelopes.map((e) => e.tree?.index)).toEqual([0, 1, 2, 3, 4]);
+    for (const envelope of envelopes) expect(checkEnvelope(envelope, at610500).ok).toBe(true);
+  });
+
+  it("verify the shared signature once for a whole request, and only for the same root", () => {
+    const memo: SealMemo = new Map();
+    for (const envelope of batch()) expect(checkEnvelope(envelope, { ...at610500, memo }).ok).toBe(true);
+    expect(memo.size).toBe(1);
+    // A remembered verification does not carry over to an item whose path leads to another root.
+    const [first] = batch();
+    expect(checkEnvelope({ ...first, body: { altered: true } }, { ...at610500, memo })).toMatchObject({
+      ok: false,
+      code: "ENVELOPE_BAD_SIGNATURE",
+    });
+  });
+
+  it("refuse an altered item, a wrong path or index, a stripped path and a forged root", () => {
+    const envelopes = batch();
+    const [first, second] = envelopes as [Envelope, Envelope];
+    bad({ ...first, body: { service: "610500-GA-0001", form: { purpose: "other" } } });
+    bad({ ...first, nonce: nonces[1] });
+    // Another item's path, another index, a path cut short, or none at all.
+    bad({ ...first, tree: second.tree });
+    bad({ ...first, tree: { ...first.tree, index: 1 } });
+    bad({ ...first, tree: { ...first.tree, path: first.tree?.path.slice(1) } });
+    bad({ ...first, tree: { ...first.tree, size: 4 } });
+    const { tree: _tree, ...untree } = first;
+    bad(untree);
+    // The root signed by a key Fuzhou never had, or the signature of another batch.
+    const forged = sealEnvelopes(contents, intruder, now, nonces)[0] as Envelope;
+    expect(checkEnvelope({ ...forged, key: fuzhou.verifierKey }, at610500)).toMatchObject({
+      ok: false,
+      code: "ENVELOPE_BAD_SIGNATURE",
+    });
+    const other = sealEnvelopes(contents.slice(0, 4), fuzhou, now, nonces.slice(0, 4))[0] as Envelope;
+    bad({ ...first, signature: other.signature });
+    // A path of another shape (a tree of two) under the same signature.
+    bad({ ...first, tree: { size: 2, index: 0, path: [first.tree?.path[1]] } });
+  });
+
+  it("a single envelope's signature does not pass as a seal, nor a seal of receipts as one of envelopes", () => {
+    const alone = sealEnvelope(contents[0] as typeof content, fuzhou, now, nonces[0] as string);
+    const [first] = batch();
+    bad({ ...alone, tree: first?.tree });
+    // Fuzhou signing a tree of "receipts" whose leaves are its envelopes' bytes: not an envelope seal.
+    const unsigned = batch().map(({ signature: _s, tree: _t, ...rest }) => rest);
+    const asReceipts = signReceipts(unsigned as unknown as typeof fields, fuzhou);
+    bad({ ...first, signature: asReceipts[0]?.signature });
+  });
+
+  it("answer receipts signed together, each verified with its path against the receiver's key", () => {
+    const receipts = signReceipts(fields, weinan);
+    const memo: SealMemo = new Map();
+    for (const [i, receipt] of receipts.entries()) {
+      const expected = {
+        messageId: contents[i]?.id as string,
+        from: "350100",
+        to: "610500",
+        idempotencyKey: contents[i]?.idempotencyKey as string,
+      };
+      expect(verifyReceipt(receipt, expected, trust, now, memo)).toBeUndefined();
+    }
+    expect(memo.size).toBe(1);
+    const expected0 = {
+      messageId: contents[0]?.id as string,
+      from: "350100",
+      to: "610500",
+      idempotencyKey: "case-0/handover",
+    };
+    const [r0, r1] = receipts as [Receipt, Receipt];
+    expect(verifyReceipt({ ...r0, receivedAt: "2026-06-02T00:00:00.000Z" }, expected0, trust, now)).toMatch(
+      /does not verify/,
+    );
+    expect(verifyReceipt({ ...r0, tree: r1.tree }, expected0, trust, now)).toMatch(/does not verify/);
+    expect(verifyReceipt(signReceipts(fields, fuzhou)[0] as Receipt, expected0, trust, now)).toMatch(
+      /not signed by a node key/,
     );
   });
 });

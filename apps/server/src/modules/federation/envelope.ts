@@ -1,9 +1,26 @@
 // Signed envelopes between federation nodes and the receipts that acknowledge them. The signature is
 // the sender's node key (Ed25519, or SM2) over the canonical JSON (RFC 8785 ordering) of every
 // member but the signature; the receiver checks address, sender, key, signature and freshness here,
-// and replays and repeated deliveries against its database.
-import { type Envelope, Envelope as EnvelopeSchema, type ErrorCode, type Receipt } from "@tongban/contracts";
-import { fromBase64, type ParsedSigner, toBase64, utf8Encode } from "@tongban/ledger";
+// and replays and repeated deliveries against its database. Several envelopes (or receipts) of one
+// delivery request may instead be sealed together: one signature over the root of a hash tree of
+// their canonical JSON, each item carrying its inclusion path (ADR 0006).
+import {
+  type BatchSeal,
+  type Envelope,
+  Envelope as EnvelopeSchema,
+  type ErrorCode,
+  type Receipt,
+} from "@tongban/contracts";
+import {
+  fromBase64,
+  inclusionProof,
+  leafHash,
+  type ParsedSigner,
+  rootFromInclusionProof,
+  rootHash,
+  toBase64,
+  utf8Encode,
+} from "@tongban/ledger";
 import { canonicalJson } from "../../lib/canonical-json.ts";
 import type { TrustRegistry } from "./trust-list.ts";
 
@@ -21,20 +38,106 @@ export interface EnvelopeContent {
 }
 
 const signingBytes = (value: Record<string, unknown>) => {
-  const { signature: _omit, ...signed } = value;
+  const { signature: _omit, tree: _tree, ...signed } = value;
   return utf8Encode(canonicalJson(signed));
 };
 
+/** What a batch seal covers: a request's envelopes, or the receipts answered to one. */
+export type SealedKind = "envelopes" | "receipts";
+
+/**
+ * The bytes a batch seal's signature covers: a label naming the kind of items (so a tree of receipts
+ * can never pass for a tree of envelopes), the tree's size and its root. A single item's signature
+ * covers canonical JSON, which begins with "{": the two can never be the same bytes.
+ */
+function sealedRootBytes(kind: SealedKind, size: number, root: Uint8Array): Uint8Array {
+  return utf8Encode(`tongban/federation-batch/v1\n${kind}\n${size}\n${toBase64(root)}\n`);
+}
+
+/**
+ * Seals items together: each one's leaf is the RFC 9162 leaf hash (0x00 ‖ canonical JSON, distinct
+ * from the interior nodes' 0x01 ‖ left ‖ right), one signature covers the root, and each item gets
+ * its index and inclusion path.
+ */
+function sealTogether<T extends Record<string, unknown>>(
+  kind: SealedKind,
+  items: T[],
+  signer: ParsedSigner,
+): (T & { signature: string; tree: BatchSeal })[] {
+  const leaves = items.map((item) => leafHash(signingBytes(item)));
+  const signature = toBase64(signer.sign(sealedRootBytes(kind, items.length, rootHash(leaves))));
+  return items.map((item, index) => ({
+    ...item,
+    signature,
+    tree: { size: items.length, index, path: inclusionProof(leaves, index, items.length).map(toBase64) },
+  }));
+}
+
+/**
+ * Verifications of batch seals already made, by key, signed bytes and signature: the items of one
+ * request share one seal, whose signature is then checked once. Only a whole triple is remembered,
+ * so an item with another root, size, kind, key or signature is checked afresh.
+ */
+export type SealMemo = Map<string, boolean>;
+
+/** Whether `item` is signed by `verifier`, alone or in a batch seal (its path leads to the signed root). */
+function signedBy(
+  kind: SealedKind,
+  item: Record<string, unknown> & { signature: string; tree?: BatchSeal | undefined },
+  verifier: { verifierKey: string; verify(message: Uint8Array, signature: Uint8Array): boolean },
+  memo?: SealMemo,
+): boolean {
+  const signature = fromBase64(item.signature);
+  if (!signature) return false;
+  try {
+    if (!item.tree) return verifier.verify(signingBytes(item), signature);
+    const { size, index, path } = item.tree;
+    const hashes = path.map(fromBase64);
+    if (hashes.some((h) => h === undefined)) return false;
+    const root = rootFromInclusionProof(leafHash(signingBytes(item)), index, size, hashes as Uint8Array[]);
+    if (!root) return false;
+    const message = sealedRootBytes(kind, size, root);
+    const key = `${verifier.verifierKey}\n${toBase64(message)}\n${item.signature}`;
+    let valid = memo?.get(key);
+    if (valid === undefined) {
+      valid = verifier.verify(message, signature);
+      memo?.set(key, valid);
+    }
+    return valid;
+  } catch {
+    return false;
+  }
+}
+
+const unsignedEnvelope = (content: EnvelopeContent, signer: ParsedSigner, now: Date, nonce: string) => ({
+  v: 1 as const,
+  ...content,
+  nonce,
+  sentAt: now.toISOString(),
+  key: signer.verifierKey,
+});
+
 /** Seals a message for one delivery attempt: a fresh nonce and time, signed by the node key. */
 export function sealEnvelope(content: EnvelopeContent, signer: ParsedSigner, now: Date, nonce: string): Envelope {
-  const unsigned = {
-    v: 1 as const,
-    ...content,
-    nonce,
-    sentAt: now.toISOString(),
-    key: signer.verifierKey,
-  };
+  const unsigned = unsignedEnvelope(content, signer, now, nonce);
   return { ...unsigned, signature: toBase64(signer.sign(signingBytes(unsigned))) };
+}
+
+/**
+ * Seals the messages of one delivery request together, each with a fresh nonce (`nonces[i]`) and the
+ * time: one signature over the root of their hash tree, each envelope carrying its path (ADR 0006).
+ */
+export function sealEnvelopes(
+  contents: EnvelopeContent[],
+  signer: ParsedSigner,
+  now: Date,
+  nonces: string[],
+): Envelope[] {
+  return sealTogether(
+    "envelopes",
+    contents.map((content, i) => unsignedEnvelope(content, signer, now, nonces[i] as string)),
+    signer,
+  );
 }
 
 export type EnvelopeRefusal = {
@@ -65,7 +168,8 @@ export function checkEnvelope(
     trust,
     now,
     maxAgeMs = ENVELOPE_MAX_AGE_MS,
-  }: { self: string; trust: TrustRegistry; now: Date; maxAgeMs?: number },
+    memo,
+  }: { self: string; trust: TrustRegistry; now: Date; maxAgeMs?: number; memo?: SealMemo },
 ): EnvelopeCheck {
   const r = (raw ?? {}) as Record<string, unknown>;
   const claimed = { id: r.id, from: r.from, to: r.to, type: r.type };
@@ -87,14 +191,8 @@ export function checkEnvelope(
     return refuse("ENVELOPE_UNTRUSTED_SENDER", `${envelope.from} is not an active member of the federation`);
   const verifier = trust.keysOf(envelope.from, "node", now).find((k) => k.verifierKey === envelope.key);
   if (!verifier) return refuse("ENVELOPE_UNTRUSTED_SENDER", `the key is not a node key of ${envelope.from}`);
-  const signature = fromBase64(envelope.signature);
-  let valid = false;
-  try {
-    valid = signature !== undefined && verifier.verify(signingBytes(envelope), signature);
-  } catch {
-    valid = false;
-  }
-  if (!valid) return refuse("ENVELOPE_BAD_SIGNATURE", "the signature does not match the content");
+  if (!signedBy("envelopes", envelope, verifier, memo))
+    return refuse("ENVELOPE_BAD_SIGNATURE", "the signature does not match the content");
   const age = now.getTime() - new Date(envelope.sentAt).getTime();
   if (Math.abs(age) > maxAgeMs)
     return refuse("ENVELOPE_EXPIRED", `sent at ${envelope.sentAt}, ${Math.round(age / 1000)} s from this node's clock`);
@@ -102,9 +200,18 @@ export function checkEnvelope(
 }
 
 /** The receiver's acknowledgement, signed with its node key. */
-export function signReceipt(fields: Omit<Receipt, "key" | "signature">, signer: ParsedSigner): Receipt {
+export function signReceipt(fields: Omit<Receipt, "key" | "signature" | "tree">, signer: ParsedSigner): Receipt {
   const unsigned = { ...fields, key: signer.verifierKey };
   return { ...unsigned, signature: toBase64(signer.sign(signingBytes(unsigned))) };
+}
+
+/** The receipts answered to one delivery request, signed together (one signature over their tree's root). */
+export function signReceipts(fields: Omit<Receipt, "key" | "signature" | "tree">[], signer: ParsedSigner): Receipt[] {
+  return sealTogether(
+    "receipts",
+    fields.map((f) => ({ ...f, key: signer.verifierKey })),
+    signer,
+  );
 }
 
 /** Whether a receipt is the peer's, for this message: the sender keeps only such as proof of delivery. */
@@ -113,14 +220,13 @@ export function verifyReceipt(
   expected: { messageId: string; from: string; to: string; idempotencyKey: string },
   trust: TrustRegistry,
   now: Date,
+  memo?: SealMemo,
 ): string | undefined {
   if (receipt.messageId !== expected.messageId || receipt.idempotencyKey !== expected.idempotencyKey)
     return "the receipt is for another message";
   if (receipt.from !== expected.from || receipt.to !== expected.to) return "the receipt names other nodes";
   const verifier = trust.keysOf(expected.to, "node", now).find((k) => k.verifierKey === receipt.key);
   if (!verifier) return `the receipt is not signed by a node key of ${expected.to}`;
-  const signature = fromBase64(receipt.signature);
-  if (!signature || !verifier.verify(signingBytes(receipt), signature))
-    return "the receipt's signature does not verify";
+  if (!signedBy("receipts", receipt, verifier, memo)) return "the receipt's signature does not verify";
   return undefined;
 }

@@ -52,7 +52,7 @@ const trust = () => createTrustStore({ read: () => note, adminKeys: [admin.verif
 // The network between the nodes: a node missing from it is down; `tap` sees every envelope.
 const network = new Map<string, (envelope: Envelope) => Promise<PeerAnswer>>();
 // Nodes with the batch inbox (the others answer 404, as an older node would).
-const batches = new Map<string, (envelopes: Envelope[]) => Promise<PeerAnswer>>();
+const batches = new Map<string, (envelopes: Envelope[], sealed: boolean) => Promise<PeerAnswer>>();
 let tap: (envelope: Envelope, answer: PeerAnswer) => void = () => {};
 
 let a: TestDatabase;
@@ -370,6 +370,55 @@ describe("several messages due for one peer", () => {
     expect(await applied(crashing.n)).toBe(0);
     expect(await received(crashing.id)).toBe(0);
     expect((await outboxRow(crashing.id)).status).toBe("pending");
+  });
+
+  it("go sealed together, one signature each way; a peer without the sealed route gets each signed alone", async () => {
+    const requests: { sealed: boolean; signatures: number }[] = [];
+    let sealedRoute = true;
+    batches.set(URL_B, (envelopes, sealed) => {
+      requests.push({ sealed, signatures: new Set(envelopes.map((e) => e.signature)).size });
+      if (sealed && !sealedRoute) return Promise.resolve({ status: 404, body: { code: "NOT_FOUND" } });
+      return answerOf(async () => ({ answers: await weinan.receiveBatch(envelopes, {}, { sealReceipts: sealed }) }));
+    });
+    const receiptOf = async (id: string) => JSON.parse(String((await outboxRow(id)).receipt));
+    const together = [await send(), await send(), await send()];
+    expect(await node(a.database.db, fuzhouId).deliverDue()).toMatchObject({ taken: 3, delivered: 3 });
+    expect(requests).toEqual([{ sealed: true, signatures: 1 }]);
+    const receipts = await Promise.all(together.map(({ id }) => receiptOf(id)));
+    // Each kept receipt is proof on its own: its path and the one signature over the receipts' root.
+    expect(receipts.map((r) => r.tree?.index).sort()).toEqual([0, 1, 2]);
+    expect(new Set(receipts.map((r) => r.signature)).size).toBe(1);
+    for (const { n } of together) expect(await applied(n)).toBe(1);
+
+    requests.length = 0;
+    sealedRoute = false;
+    const alone = [await send(), await send()];
+    expect(await node(a.database.db, fuzhouId).deliverDue()).toMatchObject({ taken: 2, delivered: 2 });
+    expect(requests).toEqual([
+      { sealed: true, signatures: 1 },
+      { sealed: false, signatures: 2 },
+    ]);
+    for (const { id, n } of alone) {
+      expect((await receiptOf(id)).tree).toBeUndefined();
+      expect(await applied(n)).toBe(1);
+    }
+  });
+
+  it("sealed together and captured, are refused as replays when sent again", async () => {
+    let captured: Envelope[] = [];
+    batches.set(URL_B, (envelopes, sealed) => {
+      captured = envelopes;
+      return answerOf(async () => ({ answers: await weinan.receiveBatch(envelopes, {}, { sealReceipts: sealed }) }));
+    });
+    const sent = [await send(), await send()];
+    await node(a.database.db, fuzhouId).deliverDue();
+    expect(captured.every((e) => e.tree !== undefined)).toBe(true);
+    const again = await weinan.receiveBatch(captured, {}, { sealReceipts: true });
+    expect(again.map((a) => ("error" in a ? a.error.code : a.status))).toEqual([
+      "ENVELOPE_REPLAYED",
+      "ENVELOPE_REPLAYED",
+    ]);
+    for (const { n } of sent) expect(await applied(n)).toBe(1);
   });
 
   it("go one by one to a peer without the batch inbox", async () => {

@@ -260,6 +260,26 @@ export const federationRoutes: FastifyPluginAsyncZod<{
     async (request) => ({ answers: await enabled().receiveBatch(request.body.envelopes, { ip: request.ip }) }),
   );
 
+  // The same, with the envelopes sealed together by one signature over their hash tree, each carrying
+  // its path (ADR 0006); the receipts are answered signed together the same way.
+  app.post(
+    "/federation/inbox/sealed-batch",
+    {
+      config: peerRoute,
+      bodyLimit: 16 * 1_048_576,
+      schema: {
+        tags: ["federation"],
+        summary:
+          "A peer node delivers several envelopes sealed together (one signature over their hash tree, each with its path); answers, in their order, each one's receipt (signed together likewise) or the error it alone would get",
+        body: EnvelopeBatch,
+        response: { 200: EnvelopeBatchAnswer, ...errors },
+      },
+    },
+    async (request) => ({
+      answers: await enabled().receiveBatch(request.body.envelopes, { ip: request.ip }, { sealReceipts: true }),
+    }),
+  );
+
   app.get(
     "/federation/messages",
     {

@@ -22,7 +22,17 @@ import { type Actor, authorize } from "../../policy/policy.ts";
 import type { Clock, Ids } from "../../ports/index.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import { recordSecurityEvent } from "../security/security-events.ts";
-import { checkEnvelope, ENVELOPE_MAX_AGE_MS, sealEnvelope, signReceipt, verifyReceipt } from "./envelope.ts";
+import {
+  checkEnvelope,
+  ENVELOPE_MAX_AGE_MS,
+  type EnvelopeContent,
+  type SealMemo,
+  sealEnvelope,
+  sealEnvelopes,
+  signReceipt,
+  signReceipts,
+  verifyReceipt,
+} from "./envelope.ts";
 import { type OutboxRow, federationRepository as repo } from "./federation.repository.ts";
 import type { NodeIdentity } from "./identity.ts";
 import type { PeerAnswer, PeerTransport } from "./transport.ts";
@@ -215,6 +225,7 @@ export function createFederationService({
   function judge(
     answer: { status: number; body: unknown },
     envelope: Envelope,
+    memo?: SealMemo,
   ): { delivered: Receipt } | { refused: string } | { retry: string } {
     if (answer.status === 200) {
       const receipt = Receipt.safeParse(answer.body);
@@ -224,6 +235,7 @@ export function createFederationService({
         { messageId: envelope.id, from: envelope.from, to: envelope.to, idempotencyKey: envelope.idempotencyKey },
         trust.current(),
         clock.now(),
+        memo,
       );
       return wrong ? { retry: wrong } : { delivered: receipt.data };
     }
@@ -239,20 +251,29 @@ export function createFederationService({
     return Math.round(exponential * (0.5 + Math.random() * 0.5));
   }
 
-  /** A message sealed for this attempt, with its outbox row and the peer it goes to. */
-  type Sealed = { row: OutboxRow; peer: { regionCode: string; url: string }; envelope: Envelope };
+  /** A message due, with its outbox row, the peer it goes to and what its envelope says. */
+  type Due = { row: OutboxRow; peer: { regionCode: string; url: string }; content: EnvelopeContent };
+  /** A message sealed for this attempt. */
+  type Sealed = Due & { envelope: Envelope };
   type Answer = { status: number; body: unknown } | { unreachable: string };
 
-  // Peers found without the batch inbox (an older node answered 404), asked again after a while.
+  // Peers found without the batch inbox, or without its sealed form (an older node answered 404),
+  // asked again after a while.
   const noBatchInbox = new Map<string, number>();
+  const noSealedBatch = new Map<string, number>();
+  const lacks = (peers: Map<string, number>, peer: string) => {
+    const asked = peers.get(peer);
+    return asked !== undefined && clock.now().getTime() - asked <= 600_000;
+  };
+  const nonce = () => randomBytes(18).toString("base64url");
 
   /** The messages of a round in requests: per peer, up to `batchSize` envelopes and about 4 MB each. */
-  function batchesOf(sealed: Sealed[]): Sealed[][] {
-    const requests: Sealed[][] = [];
-    const open = new Map<string, { messages: Sealed[]; bytes: number }>();
-    for (const message of sealed) {
+  function batchesOf(due: Due[]): Due[][] {
+    const requests: Due[][] = [];
+    const open = new Map<string, { messages: Due[]; bytes: number }>();
+    for (const message of due) {
       const peer = message.peer.regionCode;
-      const bytes = JSON.stringify(message.envelope.body).length;
+      const bytes = JSON.stringify(message.content.body).length;
       let current = open.get(peer);
       if (current && (current.messages.length >= batchSize || current.bytes + bytes > BATCH_BYTES)) {
         open.delete(peer);
@@ -269,36 +290,69 @@ export function createFederationService({
     return requests;
   }
 
-  /** Delivers one request's messages; answers each message's answer, in order. */
-  async function deliverRequest(messages: Sealed[]): Promise<Answer[]> {
-    const { peer } = messages[0] as Sealed;
-    const asked = noBatchInbox.get(peer.regionCode);
-    if (messages.length > 1 && (asked === undefined || clock.now().getTime() - asked > 600_000)) {
+  /** A batch answer as each message's answer, or undefined when the peer has no such route (404). */
+  function batchAnswers(answer: PeerAnswer, count: number): Answer[] | undefined {
+    if (answer.status === 404 && (answer.body as { code?: string } | undefined)?.code === "NOT_FOUND") return undefined;
+    // The request as a whole failed (the peer overloaded, a body too large…): each is retried.
+    if (answer.status !== 200) return Array.from({ length: count }, () => answer);
+    const parsed = EnvelopeBatchAnswer.safeParse(answer.body);
+    if (!parsed.success || parsed.data.answers.length !== count)
+      return Array.from({ length: count }, () => ({
+        status: 502,
+        body: { message: "the peer's batch answer is not well-formed" },
+      }));
+    return parsed.data.answers.map((a) =>
+      "receipt" in a ? { status: 200, body: a.receipt } : { status: a.status, body: a.error },
+    );
+  }
+
+  /**
+   * Seals and delivers one request's messages: sealed together (one signature, ADR 0006) to the
+   * peer's sealed batch inbox; else each signed to its batch inbox; else one by one. Answers each
+   * message as sealed and its answer, in order.
+   */
+  async function deliverRequest(messages: Due[]): Promise<{ sealed: Sealed[]; answers: Answer[] }> {
+    const { peer } = messages[0] as Due;
+    const contents = messages.map((m) => m.content);
+    const unreachable = (error: unknown) => messages.map(() => ({ unreachable: (error as Error).message }));
+    if (messages.length > 1 && !lacks(noSealedBatch, peer.regionCode) && !lacks(noBatchInbox, peer.regionCode)) {
+      const envelopes = sealEnvelopes(
+        contents,
+        identity.node,
+        clock.now(),
+        contents.map(() => nonce()),
+      );
+      const sealed = messages.map((m, i) => ({ ...m, envelope: envelopes[i] as Envelope }));
+      let answer: PeerAnswer;
+      try {
+        answer = await transport.deliverBatch(peer.url, envelopes, { sealed: true });
+      } catch (error) {
+        return { sealed, answers: unreachable(error) };
+      }
+      const answers = batchAnswers(answer, messages.length);
+      if (answers) return { sealed, answers };
+      noSealedBatch.set(peer.regionCode, clock.now().getTime());
+    }
+    const sealed = messages.map((m) => ({
+      ...m,
+      envelope: sealEnvelope(m.content, identity.node, clock.now(), nonce()),
+    }));
+    if (messages.length > 1 && !lacks(noBatchInbox, peer.regionCode)) {
       let answer: PeerAnswer;
       try {
         answer = await transport.deliverBatch(
           peer.url,
-          messages.map((m) => m.envelope),
+          sealed.map((m) => m.envelope),
         );
       } catch (error) {
-        return messages.map(() => ({ unreachable: (error as Error).message }));
+        return { sealed, answers: unreachable(error) };
       }
-      if (answer.status === 404 && (answer.body as { code?: string } | undefined)?.code === "NOT_FOUND") {
-        noBatchInbox.set(peer.regionCode, clock.now().getTime());
-      } else if (answer.status !== 200) {
-        // The request as a whole failed (the peer overloaded, a body too large…): each is retried.
-        return messages.map(() => answer);
-      } else {
-        const parsed = EnvelopeBatchAnswer.safeParse(answer.body);
-        if (!parsed.success || parsed.data.answers.length !== messages.length)
-          return messages.map(() => ({ status: 502, body: { message: "the peer's batch answer is not well-formed" } }));
-        return parsed.data.answers.map((a) =>
-          "receipt" in a ? { status: 200, body: a.receipt } : { status: a.status, body: a.error },
-        );
-      }
+      const answers = batchAnswers(answer, messages.length);
+      if (answers) return { sealed, answers };
+      noBatchInbox.set(peer.regionCode, clock.now().getTime());
     }
-    return Promise.all(
-      messages.map(async (m): Promise<Answer> => {
+    const answers = await Promise.all(
+      sealed.map(async (m): Promise<Answer> => {
         try {
           return await transport.deliver(peer.url, m.envelope);
         } catch (error) {
@@ -306,11 +360,13 @@ export function createFederationService({
         }
       }),
     );
+    return { sealed, answers };
   }
 
   /** Records what a peer answered to one message: delivered, refused for good, or retry later. */
-  async function record({ row, peer, envelope }: Sealed, answer: Answer): Promise<boolean> {
-    const verdict = "unreachable" in answer ? { retry: `unreachable: ${answer.unreachable}` } : judge(answer, envelope);
+  async function record({ row, peer, envelope }: Sealed, answer: Answer, memo?: SealMemo): Promise<boolean> {
+    const verdict =
+      "unreachable" in answer ? { retry: `unreachable: ${answer.unreachable}` } : judge(answer, envelope, memo);
     const at = clock.now();
     if ("delivered" in verdict) {
       // Written with the other deliveries answered meanwhile, in one statement (group commit).
@@ -361,8 +417,8 @@ export function createFederationService({
    * The inbox's checks before any transaction (each refusal a security event), then the handler's
    * preparer.
    */
-  async function admissible(raw: unknown, now: Date, origin: { ip?: string }): Promise<Admissible> {
-    const checked = checkEnvelope(raw, { self, trust: trust.current(), now, maxAgeMs: ENVELOPE_MAX_AGE_MS });
+  async function admissible(raw: unknown, now: Date, origin: { ip?: string }, memo?: SealMemo): Promise<Admissible> {
+    const checked = checkEnvelope(raw, { self, trust: trust.current(), now, maxAgeMs: ENVELOPE_MAX_AGE_MS, memo });
     if (!checked.ok) {
       await securityEvent(checked.code, checked.reason, {
         messageId: checked.claimed.id,
@@ -389,18 +445,20 @@ export function createFederationService({
   }
 
   /** What admitting an envelope writes (its nonce, inbox row and ledger entry) and the receipt it answers. */
-  function admission(envelope: Envelope, now: Date) {
-    const receipt = signReceipt(
-      {
-        messageId: envelope.id,
-        from: envelope.from,
-        to: self,
-        idempotencyKey: envelope.idempotencyKey,
-        receivedAt: now.toISOString(),
-        status: "accepted",
-      },
-      identity.node,
-    );
+  const receiptFields = (envelope: Envelope, now: Date) => ({
+    messageId: envelope.id,
+    from: envelope.from,
+    to: self,
+    idempotencyKey: envelope.idempotencyKey,
+    receivedAt: now.toISOString(),
+    status: "accepted" as const,
+  });
+
+  function admission(
+    envelope: Envelope,
+    now: Date,
+    receipt: Receipt = signReceipt(receiptFields(envelope, now), identity.node),
+  ) {
     return {
       receipt,
       nonce: { sender_region: envelope.from, nonce: envelope.nonce, seen_at: now },
@@ -480,8 +538,20 @@ export function createFederationService({
    * batch handler (or its handler, one by one). Whatever fails undoes the transaction whole; the
    * caller then applies each alone.
    */
-  async function applyTogether(trx: Db, messages: Admissible[], now: Date): Promise<Applied[]> {
-    const admissions = messages.map(({ envelope }) => admission(envelope, now));
+  async function applyTogether(
+    trx: Db,
+    messages: Admissible[],
+    now: Date,
+    { sealReceipts }: { sealReceipts: boolean },
+  ): Promise<Applied[]> {
+    // Receipts for a sender that sealed its request together are signed together too (one signature).
+    const receipts = sealReceipts
+      ? signReceipts(
+          messages.map(({ envelope }) => receiptFields(envelope, now)),
+          identity.node,
+        )
+      : undefined;
+    const admissions = messages.map(({ envelope }, i) => admission(envelope, now, receipts?.[i]));
     const admitted = await repo.admitMany(trx, admissions);
     const outcomes: Applied[] = [];
     const toApply: Admissible[] = [];
@@ -666,7 +736,7 @@ export function createFederationService({
       const rows = await repo.claimDue(db, now, new Date(now.getTime() + leaseMs), limit);
       if (rows.length === 0) return { taken: 0, delivered: 0 };
       const registry = trust.current();
-      const sealed: Sealed[] = [];
+      const due: Due[] = [];
       for (const row of rows) {
         const peer = registry.activeMember(row.peer_region.trim(), clock.now());
         if (!peer) {
@@ -678,33 +748,30 @@ export function createFederationService({
           );
           continue;
         }
-        const envelope = sealEnvelope(
-          {
-            id: row.id,
-            from: self,
-            to: peer.regionCode,
-            type: row.type,
-            subject: row.subject,
-            idempotencyKey: row.idempotency_key,
-            body: row.body,
-          },
-          identity.node,
-          clock.now(),
-          randomBytes(18).toString("base64url"),
-        );
-        sealed.push({ row, peer, envelope });
+        const content: EnvelopeContent = {
+          id: row.id,
+          from: self,
+          to: peer.regionCode,
+          type: row.type,
+          subject: row.subject,
+          idempotencyKey: row.idempotency_key,
+          body: row.body,
+        };
+        due.push({ row, peer, content });
       }
       // A few requests in flight at once: a peer handles its inbox one transaction at a time, and
       // hundreds of requests waiting there would only time out and be sent again.
-      const requests = batchesOf(sealed);
+      const requests = batchesOf(due);
       let delivered = 0;
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(concurrency, requests.length) }, async () => {
           while (next < requests.length) {
-            const request = requests[next++] as Sealed[];
-            const answers = await deliverRequest(request);
-            const verdicts = await Promise.all(request.map((m, i) => record(m, answers[i] as Answer)));
+            const request = requests[next++] as Due[];
+            const { sealed, answers } = await deliverRequest(request);
+            // Receipts signed together are verified once for all (one signature).
+            const memo: SealMemo = new Map();
+            const verdicts = await Promise.all(sealed.map((m, i) => record(m, answers[i] as Answer, memo)));
             delivered += verdicts.filter(Boolean).length;
           }
         }),
@@ -731,13 +798,19 @@ export function createFederationService({
      * Answers, in the envelopes' order, each one's receipt or the error it alone would have got; a
      * receipt is answered only once the transaction holding its message has committed.
      */
-    async receiveBatch(raws: unknown[], origin: { ip?: string } = {}): Promise<EnvelopeAnswer[]> {
+    async receiveBatch(
+      raws: unknown[],
+      origin: { ip?: string } = {},
+      { sealReceipts = false }: { sealReceipts?: boolean } = {},
+    ): Promise<EnvelopeAnswer[]> {
       const now = clock.now();
       const results: ({ receipt: Receipt } | { error: unknown })[] = new Array(raws.length);
       const admitted: { index: number; message: Admissible }[] = [];
+      // Envelopes sealed together share one signature, verified once for all of them.
+      const memo: SealMemo = new Map();
       for (const [index, raw] of raws.entries()) {
         try {
-          admitted.push({ index, message: await admissible(raw, now, origin) });
+          admitted.push({ index, message: await admissible(raw, now, origin, memo) });
         } catch (error) {
           results[index] = { error };
         }
@@ -750,6 +823,7 @@ export function createFederationService({
               trx,
               admitted.map((a) => a.message),
               now,
+              { sealReceipts },
             ),
           );
         } catch {

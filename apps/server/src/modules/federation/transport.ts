@@ -12,9 +12,11 @@ export interface PeerTransport {
   deliver(url: string, envelope: Envelope): Promise<PeerAnswer>;
   /**
    * Delivers several envelopes in one request (`{envelopes}`); answers the HTTP status and JSON body
-   * (`{answers}` in the envelopes' order when 200), or throws when unreachable.
+   * (`{answers}` in the envelopes' order when 200), or throws when unreachable. `sealed`: the
+   * envelopes are sealed together (one signature, ADR 0006) and go to the sealed batch inbox, which
+   * signs its receipts together too.
    */
-  deliverBatch(url: string, envelopes: Envelope[]): Promise<PeerAnswer>;
+  deliverBatch(url: string, envelopes: Envelope[], options?: { sealed?: boolean }): Promise<PeerAnswer>;
   /** Reads a public resource of the node at `url` (its catalogue), e.g. `api/v1/services/610500-GA-0001`. */
   read(url: string, path: string): Promise<PeerAnswer>;
   /** Posts a text body (a witness's add-checkpoint) to `path` of the node at `url`; the answer's body is text. */
@@ -23,6 +25,7 @@ export interface PeerTransport {
 
 export const INBOX_PATH = "api/v1/federation/inbox";
 export const INBOX_BATCH_PATH = "api/v1/federation/inbox/batch";
+export const INBOX_SEALED_BATCH_PATH = "api/v1/federation/inbox/sealed-batch";
 
 export function inboxUrl(nodeUrl: string, path = INBOX_PATH): string {
   return new URL(path, nodeUrl.endsWith("/") ? nodeUrl : `${nodeUrl}/`).toString();
@@ -40,8 +43,8 @@ export function httpTransport({ timeoutMs = 10_000 }: { timeoutMs?: number } = {
       });
       return answerOf(response);
     },
-    async deliverBatch(url, envelopes) {
-      const response = await fetch(inboxUrl(url, INBOX_BATCH_PATH), {
+    async deliverBatch(url, envelopes, options) {
+      const response = await fetch(inboxUrl(url, options?.sealed ? INBOX_SEALED_BATCH_PATH : INBOX_BATCH_PATH), {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ envelopes }),
@@ -80,21 +83,23 @@ async function answerOf(response: Response): Promise<PeerAnswer> {
 /**
  * Nodes in one process, found by their URL in the trust list; a URL with no node behaves like a
  * peer that is down, and a node with no batch inbox like an older node without the batch route (404).
+ * A batch inbox is told whether its envelopes came sealed together (and may answer 404 to those, as a
+ * node with the batch route but not its sealed form would).
  */
 export function localTransport(
   nodes: Map<string, (envelope: Envelope) => Promise<PeerAnswer>>,
   reads: Map<string, (path: string) => Promise<PeerAnswer>> = new Map(),
   posts: Map<string, (path: string, text: string) => Promise<PeerAnswer>> = new Map(),
-  batches: Map<string, (envelopes: Envelope[]) => Promise<PeerAnswer>> = new Map(),
+  batches: Map<string, (envelopes: Envelope[], sealed: boolean) => Promise<PeerAnswer>> = new Map(),
 ): PeerTransport {
   return {
-    async deliverBatch(url, envelopes) {
+    async deliverBatch(url, envelopes, options) {
       const receive = batches.get(url);
       if (!receive) {
         if (!nodes.has(url)) throw new Error(`connect ECONNREFUSED ${url}`);
         return { status: 404, body: { code: "NOT_FOUND", message: "Route not found" } };
       }
-      return receive(JSON.parse(JSON.stringify(envelopes)) as Envelope[]);
+      return receive(JSON.parse(JSON.stringify(envelopes)) as Envelope[], options?.sealed === true);
     },
     async post(url, path, text) {
       const post = posts.get(url);

@@ -76,7 +76,7 @@ export const ENVELOPE_BATCH_MAX = 64;
 /**
  * Where an envelope or receipt sealed together with others sits in their hash tree (RFC 9162): the
  * batch's size, the item's index and its inclusion path (base64 hashes). The item's `signature` is
- * then the one signature over the tree's root (docs/adr/0006-batch-seals.md).
+ * then the one signature over the tree's root (docs/adr/0008-federation-batch-seals.md).
  */
 export const BatchSeal = z.object({
   size: z.number().int().min(1).max(ENVELOPE_BATCH_MAX),

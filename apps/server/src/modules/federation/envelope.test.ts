@@ -108,7 +108,7 @@ describe("signed envelopes", () => {
   });
 });
 
-describe("envelopes and receipts sealed together (ADR 0006)", () => {
+describe("envelopes and receipts sealed together (ADR 0008)", () => {
   const contents = [0, 1, 2, 3, 4].map((i) => ({
     ...content,
     id: `0b0ad1b4-61f4-4e8e-8a52-2b8e8f3d8c1${i}`,

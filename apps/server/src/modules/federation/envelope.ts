@@ -3,7 +3,7 @@
 // member but the signature; the receiver checks address, sender, key, signature and freshness here,
 // and replays and repeated deliveries against its database. Several envelopes (or receipts) of one
 // delivery request may instead be sealed together: one signature over the root of a hash tree of
-// their canonical JSON, each item carrying its inclusion path (ADR 0006).
+// their canonical JSON, each item carrying its inclusion path (ADR 0008).
 import {
   type BatchSeal,
   type Envelope,
@@ -125,7 +125,7 @@ export function sealEnvelope(content: EnvelopeContent, signer: ParsedSigner, now
 
 /**
  * Seals the messages of one delivery request together, each with a fresh nonce (`nonces[i]`) and the
- * time: one signature over the root of their hash tree, each envelope carrying its path (ADR 0006).
+ * time: one signature over the root of their hash tree, each envelope carrying its path (ADR 0008).
  */
 export function sealEnvelopes(
   contents: EnvelopeContent[],

@@ -261,7 +261,7 @@ export const federationRoutes: FastifyPluginAsyncZod<{
   );
 
   // The same, with the envelopes sealed together by one signature over their hash tree, each carrying
-  // its path (ADR 0006); the receipts are answered signed together the same way.
+  // its path (ADR 0008); the receipts are answered signed together the same way.
   app.post(
     "/federation/inbox/sealed-batch",
     {

@@ -307,7 +307,7 @@ export function createFederationService({
   }
 
   /**
-   * Seals and delivers one request's messages: sealed together (one signature, ADR 0006) to the
+   * Seals and delivers one request's messages: sealed together (one signature, ADR 0008) to the
    * peer's sealed batch inbox; else each signed to its batch inbox; else one by one. Answers each
    * message as sealed and its answer, in order.
    */

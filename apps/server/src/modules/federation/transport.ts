@@ -13,7 +13,7 @@ export interface PeerTransport {
   /**
    * Delivers several envelopes in one request (`{envelopes}`); answers the HTTP status and JSON body
    * (`{answers}` in the envelopes' order when 200), or throws when unreachable. `sealed`: the
-   * envelopes are sealed together (one signature, ADR 0006) and go to the sealed batch inbox, which
+   * envelopes are sealed together (one signature, ADR 0008) and go to the sealed batch inbox, which
    * signs its receipts together too.
    */
   deliverBatch(url: string, envelopes: Envelope[], options?: { sealed?: boolean }): Promise<PeerAnswer>;

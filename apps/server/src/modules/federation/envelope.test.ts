@@ -1,5 +1,5 @@
 import type { Envelope, Receipt, TrustList } from "@tongban/contracts";
-import { generateNoteKey, parseSignerKey } from "@tongban/ledger";
+import { generateNoteKey, inclusionProof, leafHash, parseSignerKey, rootHash, utf8Encode } from "@tongban/ledger";
 import { describe, expect, it } from "vitest";
 import {
   checkEnvelope,
@@ -8,6 +8,7 @@ import {
   sealEnvelopes,
   signReceipt,
   signReceipts,
+  treeWithPaths,
   verifyReceipt,
 } from "./envelope.ts";
 import { TrustRegistry } from "./trust-list.ts";
@@ -208,5 +209,16 @@ describe("envelopes and receipts sealed together (ADR 0008)", () => {
     expect(verifyReceipt(signReceipts(fields, fuzhou)[0] as Receipt, expected0, trust, now)).toMatch(
       /not signed by a node key/,
     );
+  });
+});
+
+describe("a batch's tree and its paths", () => {
+  it("are the RFC 9162 root and inclusion paths the ledger library computes, for every size a batch may have", () => {
+    for (let size = 1; size <= 64; size++) {
+      const leaves = Array.from({ length: size }, (_, i) => leafHash(utf8Encode(`item ${i}`)));
+      const { root, paths } = treeWithPaths(leaves);
+      expect(root).toEqual(rootHash(leaves));
+      for (let i = 0; i < size; i++) expect(paths[i]).toEqual(inclusionProof(leaves, i, size));
+    }
   });
 });

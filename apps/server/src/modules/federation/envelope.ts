@@ -13,8 +13,8 @@ import {
 } from "@tongban/contracts";
 import {
   fromBase64,
-  inclusionProof,
   leafHash,
+  nodeHash,
   type ParsedSigner,
   rootFromInclusionProof,
   rootHash,
@@ -65,12 +65,35 @@ function sealTogether<T extends Record<string, unknown>>(
   signer: ParsedSigner,
 ): (T & { signature: string; tree: BatchSeal })[] {
   const leaves = items.map((item) => leafHash(signingBytes(item)));
-  const signature = toBase64(signer.sign(sealedRootBytes(kind, items.length, rootHash(leaves))));
+  const { root, paths } = treeWithPaths(leaves);
+  const signature = toBase64(signer.sign(sealedRootBytes(kind, items.length, root)));
   return items.map((item, index) => ({
     ...item,
     signature,
-    tree: { size: items.length, index, path: inclusionProof(leaves, index, items.length).map(toBase64) },
+    tree: { size: items.length, index, path: (paths[index] as Uint8Array[]).map(toBase64) },
   }));
+}
+
+/**
+ * The root of the RFC 9162 tree over `leaves` and every leaf's inclusion path (§2.1.3.1, PATH(m, D[n])),
+ * in one pass: each interior node is hashed once and given to the leaves under its sibling, bottom-up
+ * (asking for each path in turn would hash the tree again for every leaf).
+ */
+export function treeWithPaths(leaves: readonly Uint8Array[]): { root: Uint8Array; paths: Uint8Array[][] } {
+  if (leaves.length === 0) return { root: rootHash([]), paths: [] };
+  const paths: Uint8Array[][] = leaves.map(() => []);
+  const subtree = (lo: number, hi: number): Uint8Array => {
+    if (hi - lo === 1) return leaves[lo] as Uint8Array;
+    // The left subtree holds the largest power of two smaller than the range (RFC 9162 §2.1.1).
+    let k = 1;
+    while (k * 2 < hi - lo) k *= 2;
+    const left = subtree(lo, lo + k);
+    const right = subtree(lo + k, hi);
+    for (let i = lo; i < lo + k; i++) (paths[i] as Uint8Array[]).push(right);
+    for (let i = lo + k; i < hi; i++) (paths[i] as Uint8Array[]).push(left);
+    return nodeHash(left, right);
+  };
+  return { root: subtree(0, leaves.length), paths };
 }
 
 /**

@@ -747,6 +747,9 @@ export function createFederatedCasesService({
         },
       })),
     );
+    // Queued now, after the cases' rows, as a single hand-over queued its message (the time a
+    // message's acknowledgement is measured from).
+    const queuedAt = clock.now();
     const messages = pending.map((p) => ({
       to: p.row.peer,
       type: "case.handover",
@@ -760,7 +763,7 @@ export function createFederatedCasesService({
         serviceName: p.row.item.name,
       } satisfies HandoverBody as unknown as Record<string, unknown>,
       actor: p.row.actorId,
-      at: p.at,
+      at: queuedAt,
     }));
     const messageIds = await federation.sendMany(trx, messages);
     const rows = new Map(inserted.map((r) => [r.id, r]));
@@ -776,7 +779,7 @@ export function createFederatedCasesService({
           status: "pending",
           attempts: 0,
           lastError: null,
-          at: p.at.toISOString(),
+          at: queuedAt.toISOString(),
           deliveredAt: null,
           ledgerIndex: null,
         },

@@ -63,6 +63,41 @@ export interface ApplicantIdentifiers {
   creditCode: string | null;
 }
 
+/** A case handed over by another node, as the receiving node files it. */
+export interface HandoverInput {
+  id: string;
+  applicantId: string;
+  applicantKind: "resident" | "enterprise";
+  form: Record<string, unknown>;
+  channel: Channel;
+  idempotencyKey: string;
+  /** Files the sending node received with the case (异地代收), already in the file store. */
+  materials?: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
+  /** What the submit action records besides `handedOver` (the mode, the receiving window's checks). */
+  payload?: Record<string, unknown>;
+}
+
+/** The ledger's record of a handed-over case's submission, its first action. */
+function handedOverSubmission(
+  input: Pick<HandoverInput, "id" | "applicantId">,
+  status: ApplicationStatus,
+  payload: Record<string, unknown>,
+  at: Date,
+) {
+  return {
+    type: "application.submit",
+    subject: input.id,
+    actor: input.applicantId,
+    at,
+    facts: {
+      seq: 1,
+      status,
+      role: "applicant",
+      payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
+    },
+  };
+}
+
 /** What an action listener is told, inside the action's transaction. */
 export type ActionListener = (
   trx: Db,
@@ -541,6 +576,37 @@ export function createApplicationsService(deps: {
     }
   }
 
+  /**
+   * What keeps a case handed over by another node from being filed: an applicant of the wrong kind, the
+   * form's problems, required uploads it did not bring (all at once, field by field).
+   */
+  function assertHandoverComplete(
+    version: ServiceVersion,
+    input: Pick<HandoverInput, "applicantKind" | "form" | "materials">,
+  ) {
+    const item = version.item;
+    if (!(item.applicantKinds as string[]).includes(input.applicantKind))
+      throw fieldError([
+        {
+          field: "serviceCode",
+          reason: "WRONG_APPLICANT",
+          message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
+        },
+      ]);
+    const problems = catalog
+      .formCheck(version)(input.form)
+      .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
+    const brought = new Set((input.materials ?? []).map((m) => m.code));
+    for (const material of item.materials)
+      if (material.required && material.source === "upload" && !brought.has(material.code))
+        problems.push({
+          field: `materials.${material.code}`,
+          reason: "REQUIRED",
+          message: `Upload ${material.name}`,
+        });
+    if (problems.length > 0) throw fieldError(problems);
+  }
+
   interface PendingAction {
     actor: Actor;
     id: string;
@@ -908,40 +974,10 @@ export function createApplicationsService(deps: {
     async receiveHandover(
       trx: Db,
       version: ServiceVersion,
-      input: {
-        id: string;
-        applicantId: string;
-        applicantKind: "resident" | "enterprise";
-        form: Record<string, unknown>;
-        channel: Channel;
-        idempotencyKey: string;
-        /** Files the sending node received with the case (异地代收), already in the file store. */
-        materials?: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
-        /** What the submit action records besides `handedOver` (the mode, the receiving window's checks). */
-        payload?: Record<string, unknown>;
-      },
+      input: HandoverInput,
     ): Promise<{ id: string; number: string }> {
+      assertHandoverComplete(version, input);
       const item = version.item;
-      if (!(item.applicantKinds as string[]).includes(input.applicantKind))
-        throw fieldError([
-          {
-            field: "serviceCode",
-            reason: "WRONG_APPLICANT",
-            message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
-          },
-        ]);
-      const problems = catalog
-        .formCheck(version)(input.form)
-        .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
-      const brought = new Set((input.materials ?? []).map((m) => m.code));
-      for (const material of item.materials)
-        if (material.required && material.source === "upload" && !brought.has(material.code))
-          problems.push({
-            field: `materials.${material.code}`,
-            reason: "REQUIRED",
-            message: `Upload ${material.name}`,
-          });
-      if (problems.length > 0) throw fieldError(problems);
       const now = clock.now();
       const number = await insertDraft(trx, version, { ...input, now, handedOver: true });
       for (const material of input.materials ?? []) {
@@ -969,18 +1005,7 @@ export function createApplicationsService(deps: {
         { type: "submit", date: chinaDate(now), actorId: input.applicantId, payload },
         item.workflow.steps,
       );
-      const outboxId = await recordChange(trx, {
-        type: "application.submit",
-        subject: input.id,
-        actor: input.applicantId,
-        at: now,
-        facts: {
-          seq: 1,
-          status: next.status,
-          role: "applicant",
-          payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
-        },
-      });
+      const outboxId = await recordChange(trx, handedOverSubmission(input, next.status, payload, now));
       await repo.insertAction(trx, {
         application_id: input.id,
         seq: 1,
@@ -1014,16 +1039,7 @@ export function createApplicationsService(deps: {
       trx: Db,
       cases: {
         version: ServiceVersion;
-        input: {
-          id: string;
-          applicantId: string;
-          applicantKind: "resident" | "enterprise";
-          form: Record<string, unknown>;
-          channel: Channel;
-          idempotencyKey: string;
-          materials?: { code: string; fileName: string; sha256: string; contentType: string; size: number }[];
-          payload?: Record<string, unknown>;
-        };
+        input: HandoverInput;
       }[],
     ): Promise<{ id: string; number: string }[]> {
       const now = clock.now();
@@ -1036,25 +1052,7 @@ export function createApplicationsService(deps: {
           continue;
         }
         const item = version.item;
-        if (!(item.applicantKinds as string[]).includes(input.applicantKind))
-          throw fieldError([
-            {
-              field: "serviceCode",
-              reason: "WRONG_APPLICANT",
-              message: `This service is for ${item.applicantKinds.join(" and ")} applicants`,
-            },
-          ]);
-        const problems = catalog
-          .formCheck(version)(input.form)
-          .map((issue) => ({ ...issue, field: `form.${issue.field}` }));
-        for (const material of item.materials)
-          if (material.required && material.source === "upload")
-            problems.push({
-              field: `materials.${material.code}`,
-              reason: "REQUIRED",
-              message: `Upload ${material.name}`,
-            });
-        if (problems.length > 0) throw fieldError(problems);
+        assertHandoverComplete(version, input);
         const payload = { ...input.payload, handedOver: true };
         const next = apply(
           initialState(),
@@ -1084,18 +1082,7 @@ export function createApplicationsService(deps: {
             at: now,
             facts: { service: version.code, version: version.version, handedOver: true },
           },
-          submitted: {
-            type: "application.submit",
-            subject: input.id,
-            actor: input.applicantId,
-            at: now,
-            facts: {
-              seq: 1,
-              status: next.status,
-              role: "applicant",
-              payloadHash: createHash("sha256").update(canonicalJson(payload)).digest("hex"),
-            },
-          },
+          submitted: handedOverSubmission(input, next.status, payload, now),
         });
         at.push(i);
       }

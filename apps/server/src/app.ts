@@ -196,6 +196,8 @@ export function buildServices(
     caseCacheMs: config.caseCacheSeconds * 1000,
     listen: database.listen,
   });
+  // A case kept in memory before its last step was on the ledger is forgotten when that step is.
+  ledger.onIntegrated(applications.ledgerListener);
   const certificateMaterials = createCertificateMaterialsService({
     db,
     clock,

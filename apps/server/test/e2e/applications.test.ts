@@ -62,7 +62,9 @@ async function draftWithEverything(client: Client) {
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Every read here comes from the database, so an action's answer (and what a process keeps of the
+  // case after it, case-cache.test.ts) is compared with what was written, not with itself.
+  t = await createTestApp({ caseCacheSeconds: 0 });
   t.clock.set("2026-11-30T01:00:00Z"); // Monday 30 November 2026, 09:00 in China
   resident = await loginResident();
   window = await t.login("fz.mz.window");

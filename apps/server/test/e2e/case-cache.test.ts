@@ -20,6 +20,17 @@ const read = async (id: string) => (await resident.request("GET", `/api/v1/appli
 const behindTheBack = (id: string, number: string) =>
   t.database.db.updateTable("applications").set({ number }).where("id", "=", id).execute();
 
+/** The ledger index the database holds for the case's first action. */
+const indexInDatabase = async (id: string) => {
+  const row = await t.database.db
+    .selectFrom("application_actions as x")
+    .innerJoin("outbox as o", "o.id", "x.outbox_id")
+    .select("o.ledger_idx")
+    .where("x.application_id", "=", id)
+    .orderBy("x.seq")
+    .executeTakeFirstOrThrow();
+  return row.ledger_idx === null ? null : Number(row.ledger_idx);
+};
 /** A draft the resident withdrew: its one action is not on the ledger until `integrate`. */
 async function withdrawnCase(): Promise<string> {
   const id = (await resident.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
@@ -70,11 +81,69 @@ describe("case reads from memory", () => {
     expect((await read(id)).status).toBe("withdrawn");
   });
 
-  it("does not keep a case whose last step is not on the ledger yet: its index shows once integrated", async () => {
+  it("keeps a case whose last step is not on the ledger yet, and gives the kept copy its index when it gets one", async () => {
     const id = await withdrawnCase();
-    expect((await read(id)).actions[0].ledgerIndex).toBeNull();
+    const before = await read(id);
+    expect(before.actions[0].ledgerIndex).toBeNull();
+    await behindTheBack(id, "CACHE-PROOF-3");
+    expect((await read(id)).number).toBe(before.number); // kept, although not on the ledger yet
     await integrate();
-    expect((await read(id)).actions[0].ledgerIndex).toEqual(expect.any(Number));
+    const after = await read(id);
+    expect(after.number).toBe(before.number); // still from memory
+    expect(after.actions[0].ledgerIndex).toBe(await indexInDatabase(id));
+    expect(after.actions[0].ledgerIndex).toEqual(expect.any(Number));
+  });
+
+  it.runIf(Boolean(process.env.DATABASE_URL))(
+    "hears over NOTIFY that another process's ledger batch gave a kept case's step its index (PostgreSQL)",
+    async () => {
+      const id = await withdrawnCase();
+      const readThere = async () =>
+        (
+          await other?.inject({
+            method: "GET",
+            url: `/api/v1/applications/${id}`,
+            headers: { cookie: resident.cookie ?? "" },
+          })
+        )?.json();
+      expect((await readThere()).actions[0].ledgerIndex).toBeNull(); // kept by the second process
+      await behindTheBack(id, "CACHE-PROOF-4");
+      expect((await readThere()).number).not.toBe("CACHE-PROOF-4"); // from its memory
+      await integrate(); // in the first process
+      let seen = await readThere();
+      for (let i = 0; i < 100 && seen.actions[0].ledgerIndex === null; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = await readThere();
+      }
+      expect(seen.actions[0].ledgerIndex).toEqual(expect.any(Number));
+      expect(seen.number).toBe("CACHE-PROOF-4");
+    },
+  );
+
+  it("keeps the case an action left: the next read comes from memory and shows exactly the answer", async () => {
+    const id = (await resident.request("POST", "/api/v1/applications", { serviceCode: "350100-MZ-0001" })).json().id;
+    const memory = async () =>
+      Number((await t.app.inject("/metrics")).body.match(/^tongban_case_reads_total\{source="memory"\} (\d+)$/m)?.[1]);
+    const answer = (
+      await resident.request(
+        "POST",
+        `/api/v1/applications/${id}/actions`,
+        { type: "withdraw" },
+        { "idempotency-key": `kept-${id}` },
+      )
+    ).json();
+    await behindTheBack(id, "CACHE-PROOF-5");
+    const before = await memory();
+    const read = await resident.request("GET", `/api/v1/applications/${id}`);
+    expect(await memory()).toBe(before + 1);
+    expect(read.json()).toEqual(answer);
+    await integrate(); // its step gets its index, in the kept copy too
+    const indexed = (await resident.request("GET", `/api/v1/applications/${id}`)).json();
+    expect(await memory()).toBe(before + 2);
+    expect(indexed).toEqual({
+      ...answer,
+      actions: [{ ...answer.actions[0], ledgerIndex: await indexInDatabase(id) }],
+    });
   });
 
   it("still hides a case from staff of another department and other residents", async () => {

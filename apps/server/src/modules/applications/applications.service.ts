@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type {
   ActionRequest,
   ActionType,
@@ -30,6 +30,7 @@ import { addWorkingDays, chinaDate } from "../../reference/calendar.ts";
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
 import type { CertificatesService } from "../certificates/certificates.service.ts";
 import { type ExchangeService, resourceCodeFor } from "../exchange/exchange.service.ts";
+import type { IntegratedChange, IntegrationListener } from "../ledger/ledger.service.ts";
 import { recordChange } from "../ledger/outbox.ts";
 import type { NotificationsService } from "../notifications/notifications.service.ts";
 import type { PaymentsService } from "../payments/payments.service.ts";
@@ -198,6 +199,13 @@ function isKeptAnswerConflict(error: unknown): boolean {
   return e?.code === "23505" && (e.constraint?.startsWith("idempotent_answers") ?? false);
 }
 
+/** The ledger types of the changes that are actions on a case (`application.<action>`). */
+const ACTION_CHANGES = new Set(
+  Object.values(allowedActions)
+    .flat()
+    .map((type) => `application.${type}`),
+);
+
 /** Where a process announces a change to a case (its id) to the others sharing the database. */
 const CASES_CHANNEL = "tongban_cases";
 
@@ -222,20 +230,26 @@ export function createApplicationsService(deps: {
 }) {
   const { db, clock, ids, files, catalog, notifications, signatures, exchange } = deps;
   type Full = Awaited<ReturnType<typeof loadFull>>;
-  // Case reads answered from memory (case-cache.ts). A copy is kept only once every step of it is
-  // on the ledger (the indices are part of the answer) and never for a case handed over by another
-  // node, whose delivery is recorded in the federation's own transaction.
+  // Case reads answered from memory (case-cache.ts). A case whose steps are not all on the ledger yet
+  // is kept too: the batch that gives them their index forgets it (`ledgerListener`, in every process).
+  // Not kept: a case handed over by another node, whose delivery is recorded in the federation's own
+  // transaction, and one with a fetched material not on the ledger yet (that change names the access,
+  // not the case).
   const cases = createCaseCache<Full>({
     ttlMs: deps.caseCacheMs ?? 0,
     keep: ({ actions, dataMaterials }) =>
-      actions.every(
-        (a) =>
-          a.ledger_idx !== null && a.ledger_idx !== undefined && !(a.payload as { handedOver?: boolean })?.handedOver,
-      ) && dataMaterials.every((d) => d.ledger_idx !== null && d.ledger_idx !== undefined),
+      actions.every((a) => !(a.payload as { handedOver?: boolean })?.handedOver) &&
+      dataMaterials.every((d) => d.ledger_idx !== null && d.ledger_idx !== undefined),
   });
+  /** The cases among the changes a ledger batch integrates (their subject is the case). */
+  const casesIn = (changes: IntegratedChange[]) => [
+    ...new Set(changes.filter((c) => c.type.startsWith("application.")).map((c) => c.subject)),
+  ];
   const caseReads = { memory: 0, database: 0 };
   // Actions committed, and the transactions they took (several share one under load).
   const caseActions = { actions: 0, transactions: 0 };
+  /** Names this process in its notices to the others. */
+  const processTag = randomUUID();
   // Other processes' changes arrive over NOTIFY; while that channel is down, nothing is kept.
   let channel: NotifyChannel | undefined;
   let listening: Promise<unknown> = Promise.resolve();
@@ -245,8 +259,11 @@ export function createApplicationsService(deps: {
       .listen(
         CASES_CHANNEL,
         (payload) => {
-          // One case's id, or several separated by commas (a batch of actions).
-          if (payload) for (const id of payload.split(",")) cases.changed(id);
+          // "<process>|<case id>,<case id>…": a process's own changes are already known to it (and
+          // it may have kept what an action left, which its own notice must not forget).
+          const [from, list] = payload?.includes("|") ? payload.split("|") : [undefined, payload];
+          if (from === processTag) return;
+          if (list) for (const id of list.split(",")) cases.changed(id);
           else cases.clear();
           cases.enable(true);
         },
@@ -257,6 +274,12 @@ export function createApplicationsService(deps: {
         cases.enable(true);
       })
       .catch(() => cases.enable(false));
+  }
+  /** Tells the other processes, at the commit of `trx`, that these cases changed (PostgreSQL). */
+  async function notifyCases(trx: Db, ids: readonly string[]) {
+    // A NOTIFY's payload holds under 8,000 bytes: a hundred ids at most in each.
+    for (let i = 0; deps.listen && i < ids.length; i += 100)
+      await sql`select pg_notify(${CASES_CHANNEL}, ${`${processTag}|${ids.slice(i, i + 100).join(",")}`})`.execute(trx);
   }
   /**
    * Runs a change to case `id` in a transaction: this process's copy is forgotten and not refilled
@@ -271,9 +294,7 @@ export function createApplicationsService(deps: {
     try {
       return await db.transaction().execute(async (trx) => {
         const result = await write(trx);
-        // A NOTIFY's payload holds under 8,000 bytes: a hundred ids at most in each.
-        for (let i = 0; deps.listen && i < ids.length; i += 100)
-          await sql`select pg_notify(${CASES_CHANNEL}, ${ids.slice(i, i + 100).join(",")})`.execute(trx);
+        await notifyCases(trx, ids);
         return result;
       });
     } finally {
@@ -638,6 +659,8 @@ export function createApplicationsService(deps: {
       idempotency_key: string;
     };
     outboxId?: number;
+    /** The case as the action leaves it, once worked out (kept in memory after the commit). */
+    after?: Full;
   }
 
   /**
@@ -652,6 +675,7 @@ export function createApplicationsService(deps: {
     const outcomes: Settled<Application>[] = [];
     const messages: OutgoingMessage[] = [];
     let written = 0;
+    let committed: Taking[] = [];
     await changeCases(
       batch.map((b) => b.id),
       async (trx) => {
@@ -896,7 +920,7 @@ export function createApplicationsService(deps: {
             rereads.push(t);
           } else {
             // The case as this action leaves it, from what the transaction read and is writing.
-            const answer = view(actor, {
+            t.after = {
               ...t.full,
               row: {
                 ...row,
@@ -915,15 +939,17 @@ export function createApplicationsService(deps: {
                   ledger_idx: null,
                 } as ActionRow,
               ],
-            });
-            outcomes[t.at] = { value: answer };
+            };
+            outcomes[t.at] = { value: view(actor, t.after) };
           }
           return { id: row.id, ...change };
         });
         await repo.updateMany(trx, changes);
         for (const t of taking) {
-          if (rereads.includes(t))
-            outcomes[t.at] = { value: view(t.pending.actor, await loadFull(t.action.application_id, trx)) };
+          if (rereads.includes(t)) {
+            t.after = await loadFull(t.action.application_id, trx);
+            outcomes[t.at] = { value: view(t.pending.actor, t.after) };
+          }
           const outcome = outcomes[t.at] as { value: Application };
           answers.push({
             actor_id: t.pending.actor.accountId,
@@ -936,8 +962,13 @@ export function createApplicationsService(deps: {
         }
         await repo.finishActions(trx, portal, messageRows, answers);
         written = taking.length;
+        committed = taking;
       },
     );
+    // The next read of each case is answered from what the action left (committed, and no other
+    // change to it in this process since: `fill` refuses otherwise; another process's later change
+    // arrives over NOTIFY and forgets it).
+    for (const t of committed) if (t.after) cases.fill(t.action.application_id, cases.ticket(), t.after);
     if (written > 0) {
       caseActions.transactions++;
       caseActions.actions += written;
@@ -952,6 +983,41 @@ export function createApplicationsService(deps: {
     caseReads,
     /** Actions committed so far, and the transactions that committed them (for /metrics). */
     caseActions,
+
+    /**
+     * For the ledger: a batch that gives a case's steps their index tells the other processes in its
+     * transaction (NOTIFY, heard at its commit) and this one once committed, so no copy kept without
+     * the index outlives it.
+     */
+    ledgerListener: {
+      async during(trx: Db, changes: IntegratedChange[]) {
+        await notifyCases(trx, casesIn(changes));
+      },
+      after(changes: IntegratedChange[]) {
+        // A kept case gets its actions' new indices (a new copy: what readers see alike is worked
+        // out again); one with an integrated change this process cannot place is forgotten.
+        const byCase = new Map<string, Map<number, number>>();
+        for (const c of changes) {
+          if (!c.type.startsWith("application.")) continue;
+          const indices = byCase.get(c.subject) ?? new Map<number, number>();
+          indices.set(c.outboxId, c.index);
+          byCase.set(c.subject, indices);
+        }
+        for (const [id, indices] of byCase)
+          cases.revise(id, (full) => {
+            const actions = full.actions.map((a) =>
+              a.outbox_id !== null && indices.has(Number(a.outbox_id))
+                ? { ...a, ledger_idx: indices.get(Number(a.outbox_id)) as number }
+                : a,
+            );
+            const placed = new Set(full.actions.map((a) => Number(a.outbox_id)));
+            const unplaced = changes.some(
+              (c) => c.subject === id && ACTION_CHANGES.has(c.type) && !placed.has(c.outboxId),
+            );
+            return unplaced ? undefined : { ...full, actions };
+          });
+      },
+    } satisfies IntegrationListener,
 
     /** Stops listening for other processes' changes to cases. */
     async close() {

@@ -80,4 +80,28 @@ describe("case cache", () => {
     c.fill("a", c.ticket(), { v: 1 });
     expect(c.get("a")).toEqual({ v: 1 });
   });
+
+  it("revises a kept copy in place of a read, refusing reads that began before, and never brings one back", () => {
+    const c = cache();
+    c.fill("a", c.ticket(), { v: 1 });
+    const before = c.ticket();
+    c.revise("a", (kept) => ({ v: kept.v + 1 }));
+    expect(c.get("a")).toEqual({ v: 2 });
+    c.revise("b", () => ({ v: 9 })); // nothing kept: nothing made up
+    expect(c.get("b")).toBeUndefined();
+    c.fill("b", before, { v: 0 }); // a read that began before b's revision
+    expect(c.get("b")).toBeUndefined();
+    c.revise("a", () => undefined); // cannot be brought up to date: forgotten
+    expect(c.get("a")).toBeUndefined();
+  });
+
+  it("does not revise a copy while a write to the case is under way", () => {
+    const c = cache();
+    c.fill("a", c.ticket(), { v: 1 });
+    c.begin("a");
+    c.revise("a", (kept) => ({ v: kept.v + 1 }));
+    expect(c.get("a")).toBeUndefined();
+    c.end("a");
+    expect(c.get("a")).toBeUndefined();
+  });
 });

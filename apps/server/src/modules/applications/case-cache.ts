@@ -12,9 +12,9 @@ import { LRUCache } from "lru-cache";
  * - Another process's change arrives as `changed` (PostgreSQL NOTIFY, sent in the writing
  *   transaction and delivered at its commit); `clear` when the channel was lost, and the owner turns
  *   the cache off while it cannot hear the others.
- * - Whatever is not a case row changes elsewhere (a renamed official or department, a ledger index
- *   assigned later): entries live `ttlMs` at most, and `keep` refuses to keep a copy that is still
- *   waiting for something (e.g. an action not yet on the ledger).
+ * - What changes outside the case's own rows and can be brought up to date without a read (a ledger
+ *   index assigned) arrives as `revise`; whatever else changes elsewhere (a renamed official or
+ *   department) shows within `ttlMs`, and `keep` refuses a copy that cannot be kept right.
  */
 export function createCaseCache<T extends object>(options: {
   ttlMs: number;
@@ -71,6 +71,17 @@ export function createCaseCache<T extends object>(options: {
     /** Another process changed the case. */
     changed(id: string): void {
       mark(id);
+    },
+    /**
+     * Something outside the case row changed, and what is kept can be brought up to date without a
+     * read (a ledger index assigned): `update` makes the new copy from the kept one, or answers
+     * undefined to forget it. Reads that began before are refused, as for any change.
+     */
+    revise(id: string, update: (value: T) => T | undefined): void {
+      const kept = on ? entries.get(id) : undefined;
+      mark(id);
+      const next = kept && update(kept);
+      if (next && !writing.has(id) && options.keep(next)) entries.set(id, next);
     },
     /** Anything may have changed. */
     clear(): void {

@@ -54,6 +54,18 @@ export interface IntegratedBatch {
 /** What one sequencer step did. */
 export type IntegrationResult = IntegratedBatch | { status: "idle" } | { status: "busy" };
 
+/** A change a batch integrates, as its outbox row names it, with the ledger index it got. */
+export type IntegratedChange = { type: string; subject: string; outboxId: number; index: number };
+
+/**
+ * Told of the changes each batch gives their ledger index: `during` inside the batch's transaction
+ * (e.g. a NOTIFY that other processes then hear at its commit), `after` once it has committed.
+ */
+export interface IntegrationListener {
+  during?(trx: Db, changes: IntegratedChange[]): Promise<void>;
+  after?(changes: IntegratedChange[]): void;
+}
+
 const reader = (db: Db): HashReader => ({ readHashes: (indexes) => repo.readHashes(db, indexes) });
 
 /**
@@ -112,9 +124,15 @@ export function createLedgerService({
   const { ed25519: pair, sm2: sm2Pair } = ledgerKeyPairs(keys, origin, sm2);
   // The Ed25519 line comes first: Go's sumdb/note and every C2SP verifier read it and skip the SM2 line.
   const signers = [parseSignerKey(pair.signerKey), ...(sm2Pair ? [parseSignerKey(sm2Pair.signerKey)] : [])];
+  const listeners: IntegrationListener[] = [];
 
   return {
     origin,
+
+    /** Registers a listener told of the changes every batch integrates (in any process's batches). */
+    onIntegrated(listener: IntegrationListener) {
+      listeners.push(listener);
+    },
     /** The Ed25519 verifier key (Go sumdb/note form), published at /ledger/key. */
     verifierKey: pair.verifierKey,
     /** The SM2 verifier key when checkpoints carry an SM2 line, published at /ledger/key/sm2. */
@@ -150,6 +168,7 @@ export function createLedgerService({
       }: { wait?: boolean; sign?: boolean; onIndexed?: (batch: IntegratedBatch) => void } = {},
     ): Promise<IntegrationResult> {
       const now = clock.now();
+      let integrated: IntegratedChange[] = [];
       const step = await db
         .transaction()
         .execute(
@@ -182,6 +201,13 @@ export function createLedgerService({
               size,
               entries.map((e) => e.leaf_hash),
             );
+            const changes = rows.map((row, i) => ({
+              type: row.type,
+              subject: row.subject,
+              outboxId: Number(row.id),
+              index: size + i,
+            }));
+            for (const listener of listeners) await listener.during?.(trx, changes);
             const first = storedHashCount(size);
             await repo.append(
               trx,
@@ -190,6 +216,7 @@ export function createLedgerService({
             );
             const treeSize = size + entries.length;
             const rootHash = await treeHashFromStore(reader(trx), treeSize);
+            integrated = changes;
             const result: IntegratedBatch = {
               status: "integrated",
               first: size,
@@ -201,7 +228,10 @@ export function createLedgerService({
             return sign ? { result, unsigned: { treeSize, rootHash } } : { result };
           },
         );
-      if (step.result.status === "integrated") onIndexed?.(step.result);
+      if (step.result.status === "integrated") {
+        for (const listener of listeners) listener.after?.(integrated);
+        onIndexed?.(step.result);
+      }
       if (step.unsigned) await this.publishCheckpoint(step.unsigned);
       return step.result;
     },

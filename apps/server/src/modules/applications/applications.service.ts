@@ -195,7 +195,7 @@ function noticeFor(
 
 /** A second answer kept for one (account, Idempotency-Key): a unique violation of its primary key. */
 function isKeptAnswerConflict(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; table?: string } | null;
+  const e = error as { code?: string; constraint?: string } | null;
   return e?.code === "23505" && (e.constraint?.startsWith("idempotent_answers") ?? false);
 }
 
@@ -996,25 +996,27 @@ export function createApplicationsService(deps: {
       after(changes: IntegratedChange[]) {
         // A kept case gets its actions' new indices (a new copy: what readers see alike is worked
         // out again); one with an integrated change this process cannot place is forgotten.
-        const byCase = new Map<string, Map<number, number>>();
+        // Per case: its integrated changes' indices by outbox row, and the outbox rows that are actions.
+        const byCase = new Map<string, { indices: Map<number, number>; actions: number[] }>();
         for (const c of changes) {
           if (!c.type.startsWith("application.")) continue;
-          const indices = byCase.get(c.subject) ?? new Map<number, number>();
-          indices.set(c.outboxId, c.index);
-          byCase.set(c.subject, indices);
+          const entry = byCase.get(c.subject) ?? { indices: new Map<number, number>(), actions: [] };
+          entry.indices.set(c.outboxId, c.index);
+          if (ACTION_CHANGES.has(c.type)) entry.actions.push(c.outboxId);
+          byCase.set(c.subject, entry);
         }
-        for (const [id, indices] of byCase)
+        for (const [id, { indices, actions: integratedActions }] of byCase)
           cases.revise(id, (full) => {
-            const actions = full.actions.map((a) =>
-              a.outbox_id !== null && indices.has(Number(a.outbox_id))
-                ? { ...a, ledger_idx: indices.get(Number(a.outbox_id)) as number }
-                : a,
-            );
-            const placed = new Set(full.actions.map((a) => Number(a.outbox_id)));
-            const unplaced = changes.some(
-              (c) => c.subject === id && ACTION_CHANGES.has(c.type) && !placed.has(c.outboxId),
-            );
-            return unplaced ? undefined : { ...full, actions };
+            const kept = new Set(full.actions.map((a) => Number(a.outbox_id)));
+            if (integratedActions.some((outboxId) => !kept.has(outboxId))) return undefined;
+            return {
+              ...full,
+              actions: full.actions.map((a) =>
+                a.outbox_id !== null && indices.has(Number(a.outbox_id))
+                  ? { ...a, ledger_idx: indices.get(Number(a.outbox_id)) as number }
+                  : a,
+              ),
+            };
           });
       },
     } satisfies IntegrationListener,

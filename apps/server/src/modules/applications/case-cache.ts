@@ -81,7 +81,8 @@ export function createCaseCache<T extends object>(options: {
       const kept = on ? entries.get(id) : undefined;
       mark(id);
       const next = kept && update(kept);
-      if (next && !writing.has(id) && options.keep(next)) entries.set(id, next);
+      // (A write under way has already forgotten the case: `kept` is undefined then.)
+      if (next && options.keep(next)) entries.set(id, next);
     },
     /** Anything may have changed. */
     clear(): void {

@@ -77,6 +77,8 @@ interface Figures {
   perTransaction?: number;
   /** Answers other than 2xx, by status code. */
   codes?: Record<string, number>;
+  /** CPU time per request of the load generator (this process, autocannon included). */
+  clientCpuMs?: number;
   /** CPU time per request of the server process and of the database's backends, when known. */
   serverCpuMs?: number;
   databaseCpuMs?: number;
@@ -126,6 +128,7 @@ async function measured(bases: string[], database: string | undefined, options: 
   };
   const server = await cpuOf();
   const db = databaseCpuSeconds(database);
+  const client = process.cpuUsage();
   const parts = await Promise.all(
     bases.map((url, i) =>
       run({
@@ -152,13 +155,19 @@ async function measured(bases: string[], database: string | undefined, options: 
       return a;
     }, {}),
   };
+  const { user, system } = process.cpuUsage(client);
   const serverAfter = await cpuOf();
   const dbAfter = databaseCpuSeconds(database);
   const per = (before?: number, after?: number) =>
     before === undefined || after === undefined || figures.total === 0
       ? undefined
       : ((after - before) * 1000) / figures.total;
-  return { ...figures, serverCpuMs: per(server, serverAfter), databaseCpuMs: per(db, dbAfter) };
+  return {
+    ...figures,
+    serverCpuMs: per(server, serverAfter),
+    databaseCpuMs: per(db, dbAfter),
+    clientCpuMs: per(0, (user + system) / 1e6),
+  };
 }
 
 function run(options: autocannon.Options): Promise<Figures> {
@@ -407,7 +416,7 @@ async function drive(bases: string[], dataDir: string, database?: string) {
 const cpu = (f: Figures) =>
   f.serverCpuMs === undefined
     ? ""
-    : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}`;
+    : `   CPU/request: server ${f.serverCpuMs.toFixed(2)} ms${f.databaseCpuMs === undefined ? "" : `, PostgreSQL ${f.databaseCpuMs.toFixed(2)} ms`}${f.clientCpuMs === undefined ? "" : `, load generator ${f.clientCpuMs.toFixed(2)} ms`}`;
 const line = (label: string, f: Figures) =>
   `${label.padEnd(34)} ${f.rps.toFixed(0).padStart(8)}/s   p50 ${String(f.p50).padStart(5)} ms   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}${f.errors ? ` (${f.timeouts ?? 0} timeouts)` : ""}   non-2xx ${f.non2xx}${f.non2xx ? ` ${JSON.stringify(f.codes)}` : ""}${cpu(f)}${f.fromMemory === undefined ? "" : `   from memory ${(f.fromMemory * 100).toFixed(0)} %`}${f.perTransaction === undefined ? "" : `   ${f.perTransaction.toFixed(1)} actions per transaction`}`;
 

@@ -7,18 +7,14 @@ import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from "fastify-type-provider-zod";
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { pendingMigrations } from "./db/migrate.ts";
 import { AppError, registerErrorHandling, registerNotFound, registerNulCheck } from "./http/errors.ts";
 import { registerMetrics } from "./http/metrics.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
+import { responseSerializerCompiler } from "./http/serializer.ts";
 import { sessionPlugin } from "./http/session.plugin.ts";
 import "./http/types.ts";
 import { staffRoutes } from "./modules/accounts/accounts.routes.ts";
@@ -282,11 +278,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     bodyLimit: 1_048_576,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler({ check: config.checkResponses }));
   registerErrorHandling(app);
   registerNulCheck(app);
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
 
   const services = buildServices(deps, (error) => app.log.warn({ err: error }, "a message could not be sent"));

@@ -70,6 +70,7 @@ const settings = {
     allowed: "auto, true or false",
   },
   trustProxy: { env: "TRUST_PROXY", schema: bool, default: false, allowed: "true or false" },
+  checkResponses: { env: "CHECK_RESPONSES", schema: bool, default: false, allowed: "true or false" },
   loginRateLimitPerMinute: {
     env: "LOGIN_RATE_LIMIT_PER_MINUTE",
     schema: z.coerce.number().int().min(1).max(10000),

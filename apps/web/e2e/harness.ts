@@ -212,6 +212,7 @@ function spawnServer(port: number, dataDir: string, clockOffsetMs: number, provi
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
+    CHECK_RESPONSES: "true",
     // The payment sandbox on any free port, so parallel servers do not fight over one.
     PAYMENT_SANDBOX_PORT: "0",
     // Scenarios that do not ask for the demo department systems leave them out, so parallel

@@ -53,6 +53,7 @@ export async function createTestApp(
     ...loadConfig({}, "/nonexistent"),
     logLevel: (process.env.TEST_LOG_LEVEL as Config["logLevel"] | undefined) ?? "silent",
     loginRateLimitPerMinute: 10_000,
+    checkResponses: true,
     ...overrides,
   };
   const app = await buildApp({
@@ -135,7 +136,7 @@ export async function createTestApp(
 export async function secondProcess(t: TestApp): Promise<FastifyInstance | undefined> {
   if (!t.url) return undefined;
   const other = await buildApp({
-    config: { ...loadConfig({}, "/nonexistent"), logLevel: "silent" },
+    config: { ...loadConfig({}, "/nonexistent"), logLevel: "silent", checkResponses: true },
     database: openPostgres(t.url, 5),
     clock: t.clock,
     ids: randomIds,

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Db } from "../../db/database.ts";
 import type { AuthCache } from "./auth-cache.ts";
 
 /** Session ids and enrolment tokens are stored only as their SHA-256. */
-export const digest = (value: string) => createHash("sha256").update(value).digest("base64url");
+export const digest = (value: string) => hash("sha256", value, "base64url");
 
 import type { Session } from "fastify";
 import "../../http/types.ts";

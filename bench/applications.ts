@@ -13,9 +13,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import pg from "pg";
 import { databaseCpuSeconds } from "./cpu.ts";
+import { type LoadOptions, load, requestBytes } from "./load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +69,7 @@ interface Figures {
   errors: number;
   non2xx: number;
   total: number;
-  /** Of `errors`, the requests that waited past autocannon's timeout (10 s). */
+  /** Of `errors`, the requests that waited past the load generator's timeout (10 s). */
   timeouts?: number;
   /** The share of case reads answered from the server's memory (CASE_CACHE_SECONDS). */
   fromMemory?: number;
@@ -77,7 +77,7 @@ interface Figures {
   perTransaction?: number;
   /** Answers other than 2xx, by status code. */
   codes?: Record<string, number>;
-  /** CPU time per request of the load generator (this process, autocannon included). */
+  /** CPU time per request of the load generator (this process). */
   clientCpuMs?: number;
   /** CPU time per request of the server process and of the database's backends, when known. */
   serverCpuMs?: number;
@@ -116,28 +116,39 @@ async function serverCpuSeconds(base: string): Promise<number | undefined> {
   return match ? Number(match[1]) : undefined;
 }
 
+/** What one run of load sends: the connections, and either a fixed number of requests or a duration. */
+interface Load {
+  connections: number;
+  /** Each request once (split evenly between the processes)… */
+  each?: true;
+  /** …or requests in turn for this many seconds. */
+  seconds?: number;
+  /** The requests' bytes for one process (its URL), given its share of the work. */
+  requests: (url: string, part: number, parts: number) => Buffer[];
+}
+
 /**
- * Runs the load against every server process at once, `options.connections` (and `amount`) split
- * evenly; the p99 reported is the worst of the processes' and the p50 their average weighted by requests
- * (latencies of separate runs cannot be merged exactly).
+ * Runs the load against every server process at once, the connections (and the requests, with
+ * `each`) split evenly; the p99 reported is the worst of the processes' and the p50 their average
+ * weighted by requests (latencies of separate runs cannot be merged exactly).
  */
-async function measured(bases: string[], database: string | undefined, options: autocannon.Options) {
+async function measured(bases: string[], database: string | undefined, options: Load) {
   const cpuOf = async () => {
     const each = await Promise.all(bases.map(serverCpuSeconds));
     return each.some((v) => v === undefined) ? undefined : each.reduce((a = 0, b = 0) => a + b, 0);
   };
+  // The requests are built before anything is timed.
+  const requests = bases.map((url, i) => options.requests(url, i, bases.length));
   const server = await cpuOf();
   const db = databaseCpuSeconds(database);
   const client = process.cpuUsage();
   const parts = await Promise.all(
     bases.map((url, i) =>
       run({
-        ...options,
         url,
-        connections: Math.ceil((options.connections ?? 10) / bases.length),
-        ...(options.amount
-          ? { amount: Math.floor(options.amount / bases.length) + (i === 0 ? options.amount % bases.length : 0) }
-          : {}),
+        connections: Math.ceil(options.connections / bases.length),
+        requests: requests[i] as Buffer[],
+        ...(options.each ? { amount: (requests[i] as Buffer[]).length } : { seconds: options.seconds }),
       }),
     ),
   );
@@ -170,36 +181,19 @@ async function measured(bases: string[], database: string | undefined, options: 
   };
 }
 
-function run(options: autocannon.Options): Promise<Figures> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => {
-      if (error) return reject(error);
-      resolve({
-        // Answers over the run's own wall time: autocannon's average is per whole second, so a run of a
-        // fixed number of requests (the submissions) came out as 2,000 / 4 s = 500/s or 2,000 / 5 s = 400/s.
-        rps: result.requests.total / ((result.finish.getTime() - result.start.getTime()) / 1000),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        // autocannon's `errors` already counts its timeouts.
-        errors: result.errors,
-        timeouts: result.timeouts,
-        non2xx: result.non2xx,
-        total: result.requests.total,
-        codes: Object.fromEntries(
-          Object.entries(result.statusCodeStats ?? {})
-            .filter(([code]) => !code.startsWith("2"))
-            .map(([code, stat]) => [code, (stat as { count: number }).count]),
-        ),
-      });
-    });
-  });
-}
+const run = (options: LoadOptions): Promise<Figures> => load(options);
 
 async function bare(): Promise<Figures> {
   const port = nextPort++;
   const child = await start("node", ["bench/bare-fastify.mjs"], { PORT: String(port) });
   try {
-    return await run({ url: `http://127.0.0.1:${port}/hello`, connections: CONNECTIONS, duration: SECONDS });
+    const url = `http://127.0.0.1:${port}`;
+    return await run({
+      url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      requests: [requestBytes(url, "GET", "/hello")],
+    });
   } finally {
     child.kill();
   }
@@ -360,50 +354,39 @@ async function drive(bases: string[], dataDir: string, database?: string) {
     const drafts = await prepareDrafts(base, sessions, DRAFTS);
     const prepareSeconds = (Date.now() - preparedAt) / 1000;
 
-    let index = 0;
     const actionsBefore = await caseActions(bases);
     const submit = await measured(bases, database, {
-      url: base,
       connections: Math.min(CONNECTIONS, drafts.length),
-      amount: drafts.length,
-      requests: [
-        {
-          method: "POST",
-          setupRequest: (request) => {
-            const draft = drafts[index++ % drafts.length] as (typeof drafts)[number];
-            return {
-              ...request,
-              path: `/api/v1/applications/${draft.id}/actions`,
-              headers: {
+      each: true,
+      requests: (url, part, parts) =>
+        drafts
+          .filter((_, i) => i % parts === part)
+          .map((draft) =>
+            requestBytes(
+              url,
+              "POST",
+              `/api/v1/applications/${draft.id}/actions`,
+              {
                 "content-type": "application/json",
                 cookie: draft.session.cookie,
                 "x-csrf-token": draft.session.csrf,
                 "idempotency-key": randomUUID(),
               },
-              body: JSON.stringify({ type: "submit" }),
-            };
-          },
-        },
-      ],
+              JSON.stringify({ type: "submit" }),
+            ),
+          ),
     });
     const actionsAfter = await caseActions(bases);
     const transactions = actionsAfter.transactions - actionsBefore.transactions;
     if (transactions > 0) submit.perTransaction = (actionsAfter.actions - actionsBefore.actions) / transactions;
-    let readIndex = 0;
     const readsBefore = await caseReads(bases);
     const read = await measured(bases, database, {
-      url: base,
       connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: "GET",
-          setupRequest: (request) => {
-            const draft = drafts[readIndex++ % drafts.length] as (typeof drafts)[number];
-            return { ...request, path: `/api/v1/applications/${draft.id}`, headers: { cookie: draft.session.cookie } };
-          },
-        },
-      ],
+      seconds: SECONDS,
+      requests: (url) =>
+        drafts.map((draft) =>
+          requestBytes(url, "GET", `/api/v1/applications/${draft.id}`, { cookie: draft.session.cookie }),
+        ),
     });
     const readsAfter = await caseReads(bases);
     const fromMemory = readsAfter.memory - readsBefore.memory;

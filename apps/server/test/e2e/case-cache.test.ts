@@ -4,6 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createTestApp, secondProcess, type TestApp } from "../support/app.ts";
+import { act, submittedMarriage } from "../support/cases.ts";
 
 let t: TestApp;
 let resident: Client;
@@ -172,6 +173,23 @@ describe("case reads from memory", () => {
     } finally {
       await uncached.close();
     }
+  });
+
+  it("answers the applicant from memory day by day: the days a kept case has run count on", async () => {
+    t.clock.set("2026-11-30T01:00:00Z"); // Monday 30 November 2026, 09:00 in China
+    const id = await submittedMarriage(t, resident);
+    expect((await act(window, id, { type: "accept" })).statusCode).toBe(200);
+    await integrate();
+    const monday = await read(id);
+    await behindTheBack(id, "CACHE-PROOF-DAY");
+    expect(await read(id)).toEqual(monday); // the same answer, from memory
+    t.clock.set("2026-12-01T01:00:00Z"); // Tuesday
+    const tuesday = await read(id);
+    expect(tuesday.number).toBe(monday.number); // still from memory
+    expect(tuesday.deadline.elapsedDays).toBe(monday.deadline.elapsedDays + 1);
+    // Staff read the same kept case as staff: their own actions, not the applicant's.
+    const staffView = (await window.request("GET", `/api/v1/applications/${id}`)).json();
+    expect(staffView.allowedActions).not.toEqual(tuesday.allowedActions);
   });
 
   it.runIf(Boolean(process.env.DATABASE_URL))(

@@ -470,8 +470,28 @@ export function createApplicationsService(deps: {
     };
   }
 
+  /**
+   * The applicant's own view of a loaded case, for the day it was made (the deadline counts days): a
+   * resident watching their case reads the same answer again until the case changes, and a case kept
+   * in memory after an action is the object the action's answer was made from. A changed case is a
+   * new object, so nothing here outlives what it was made from.
+   */
+  const applicantViews = new WeakMap<object, { day: string; view: Application }>();
+
   /** The application as `actor` sees it, from the case, its action log and its materials. */
   function view(actor: Actor, full: Awaited<ReturnType<typeof loadFull>>): Application {
+    const own = actor.kind !== "staff" && actor.accountId === full.row.applicant_id;
+    const day = chinaDate(clock.now());
+    if (own) {
+      const made = applicantViews.get(full);
+      if (made?.day === day) return made.view;
+    }
+    const made = freshView(actor, full, day);
+    if (own) applicantViews.set(full, { day, view: made });
+    return made;
+  }
+
+  function freshView(actor: Actor, full: Awaited<ReturnType<typeof loadFull>>, day: string): Application {
     let common = shared.get(full);
     if (!common) {
       common = sharedView(full);
@@ -480,7 +500,7 @@ export function createApplicationsService(deps: {
     const { row, item } = full;
     const { state } = common;
     return {
-      ...summary(row, item, state),
+      ...summary(row, item, state, day),
       ...common.fields,
       actions: actor.kind === "staff" ? common.actions : common.publicActions,
       allowedActions: permittedActions(actor, row, state, item),
@@ -489,7 +509,12 @@ export function createApplicationsService(deps: {
     };
   }
 
-  function summary(row: ApplicationRow, item: ItemOf, state?: DerivedState): ApplicationSummary {
+  function summary(
+    row: ApplicationRow,
+    item: ItemOf,
+    state?: DerivedState,
+    day = chinaDate(clock.now()),
+  ): ApplicationSummary {
     const derived: DerivedState = state ?? {
       status: row.status as ApplicationStatus,
       stepIndex: row.step_index,
@@ -518,7 +543,7 @@ export function createApplicationsService(deps: {
             : null,
       holderRole: holderRole(derived, steps),
       claimedByName: row.claimed_by_name,
-      deadline: deadlineOf(derived, item.committedLimitDays, chinaDate(clock.now())),
+      deadline: deadlineOf(derived, item.committedLimitDays, day),
       updatedAt: row.updated_at.toISOString(),
     };
   }

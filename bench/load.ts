@@ -2,7 +2,7 @@
 // sending its next request as soon as the answer to the last one is complete. Requests are built
 // into bytes before the clock starts and taken in turn; answers are read only as far as their
 // status and length. It does what autocannon did for these benchmarks at a third to a half of its
-// CPU per request (bench/README.md): the load generator shares this machine's two cores with the
+// CPU per request (docs/performance.md): the load generator shares this machine's two cores with the
 // server and PostgreSQL, so what it spends is taken from what is measured.
 import net from "node:net";
 

@@ -61,9 +61,16 @@ describe("operations endpoints", () => {
     expect(response.headers["x-request-id"]).toBe("trace-12345678");
   });
 
-  it("sends security headers", async () => {
+  it("sends security headers, on errors too", async () => {
     const response = await t.app.inject("/healthz");
     expect(response.headers["content-security-policy"]).toContain("default-src 'self'");
     expect(response.headers["x-content-type-options"]).toBe("nosniff");
+    expect(response.headers["strict-transport-security"]).toMatch(/^max-age=\d+/);
+    for (const url of ["/api/v1/applications", "/api/v1/nothing-here"]) {
+      const refused = await t.app.inject(url);
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+      expect(refused.headers["content-security-policy"]).toBe(response.headers["content-security-policy"]);
+      expect(refused.headers["x-frame-options"]).toBe("SAMEORIGIN");
+    }
   });
 });

@@ -2,10 +2,12 @@
 // decision and revocation, in this process and — on PostgreSQL — in the others that share the database).
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ExchangeAnswer } from "@tongban/contracts";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProviderServer } from "../../src/demo-providers/provider.ts";
 import { demoProviders } from "../../src/demo-providers/records.ts";
+import { toActor } from "../../src/modules/accounts/accounts.service.ts";
 import { type Client, createTestApp, secondProcess, type TestApp } from "../support/app.ts";
 import { grantThrough, idNumberOf, pointAt, servicesOf } from "../support/exchange.ts";
 
@@ -103,6 +105,72 @@ describe("the gateway's record of concurrent queries", () => {
       .execute();
     expect(events).toHaveLength(refusedRows.length);
     for (const event of events) expect(event.type).toBe("exchange.beyond_grant");
+  });
+});
+
+describe("the answer, prepared while its record commits", () => {
+  /** 民政's handler as the service sees them. */
+  async function mzActor() {
+    const account = await servicesOf(t).accounts.findByUsername("fz.mz.handler");
+    if (!account) throw new Error("no fz.mz.handler");
+    return toActor(account);
+  }
+  const accessRow = (id: string) =>
+    t.database.db
+      .selectFrom("data_accesses as a")
+      .innerJoin("outbox as o", "o.id", "a.outbox_id")
+      .select(["a.outcome", "a.answer_hash", "o.type"])
+      .where("a.id", "=", id)
+      .executeTakeFirst();
+
+  it("answers over HTTP the bytes the response schema's serialiser makes, with a JSON content type", async () => {
+    const response = await query(mzHandler, { resource: HOUSEHOLD, key: lin });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const answer = ExchangeAnswer.parse(response.json());
+    expect(response.body).toBe(JSON.stringify(answer));
+    expect(answer.records.length).toBeGreaterThan(0);
+    expect(await accessRow(answer.accessId)).toMatchObject({ outcome: "allowed", type: "data.accessed" });
+  });
+
+  it("answers what was prepared only once the record is durable, and prepares each answer once", async () => {
+    const prepared: string[] = [];
+    const result = await servicesOf(t).exchange.query(
+      await mzActor(),
+      { resource: HOUSEHOLD, key: lin, purpose: "核验户籍信息", offset: 0, limit: 20 },
+      (answer) => {
+        prepared.push(answer.accessId);
+        return { prepared: answer.accessId };
+      },
+    );
+    expect(prepared).toEqual([result.prepared]);
+    expect(await accessRow(result.prepared)).toMatchObject({ outcome: "allowed", type: "data.accessed" });
+  });
+
+  it("still records the query once, as answered, when preparing the answer fails", async () => {
+    let accessId = "";
+    const failure = await servicesOf(t)
+      .exchange.query(
+        await mzActor(),
+        { resource: HOUSEHOLD, key: lin, purpose: "核验户籍信息", offset: 0, limit: 20 },
+        (answer) => {
+          accessId = answer.accessId;
+          throw new Error("cannot serialise");
+        },
+      )
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe("cannot serialise");
+    // On record when the failure surfaced: the access it had answered, once, with its ledger row.
+    const row = await accessRow(accessId);
+    expect(row).toMatchObject({ outcome: "allowed", type: "data.accessed" });
+    expect(row?.answer_hash).toMatch(/^[0-9a-f]{64}$/);
+    const count = await t.database.db
+      .selectFrom("data_accesses")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("id", "=", accessId)
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
   });
 });
 

@@ -21,9 +21,16 @@ import {
   SharingRequestQuery,
   UpdateDataResource,
 } from "@tongban/contracts";
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { type FastifyPluginAsyncZod, serializerCompiler } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ExchangeService } from "./exchange.service.ts";
+
+/** The gateway's answer as the route's response schema serialises it (what Fastify would do after the commit). */
+const serializeAnswer = serializerCompiler({
+  schema: ExchangeAnswer,
+  method: "POST",
+  url: "/api/v1/exchange/query",
+}) as (answer: ExchangeAnswer) => string;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -216,7 +223,12 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ exchange: ExchangeService }
         response: { 200: ExchangeAnswer, ...errors, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
-    async (request) => exchange.query(app.actorOf(request), request.body),
+    async (request, reply) => {
+      // Serialised (the same schema and serialiser as any answer) while the query's record commits.
+      // Fastify sends a string with a JSON content type as it is; its types expect the schema's object.
+      const body = await exchange.query(app.actorOf(request), request.body, serializeAnswer);
+      return reply.type("application/json; charset=utf-8").send(body as unknown as ExchangeAnswer);
+    },
   );
 
   app.get(

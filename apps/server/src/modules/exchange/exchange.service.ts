@@ -669,19 +669,25 @@ export function createExchangeService(deps: {
       return toGrant((await repo.findGrant(db, id)) as GrantRow, now);
     },
 
-    /** A query through the gateway by staff, for their department. */
-    query(actor: Actor, input: ExchangeQuery): Promise<ExchangeAnswer> {
-      return gateway.run({
-        actor,
-        consumerDepartmentId: actor.departmentId,
-        resource: input.resource,
-        key: input.key,
-        purpose: input.purpose,
-        grant: input.grant,
-        fields: input.fields,
-        offset: input.offset,
-        limit: input.limit,
-      });
+    /**
+     * A query through the gateway by staff, for their department. `prepare` is given the answer while
+     * the query's record commits (the route serialises it then); its result is answered after the commit.
+     */
+    query<T = ExchangeAnswer>(actor: Actor, input: ExchangeQuery, prepare?: (answer: ExchangeAnswer) => T): Promise<T> {
+      return gateway.run(
+        {
+          actor,
+          consumerDepartmentId: actor.departmentId,
+          resource: input.resource,
+          key: input.key,
+          purpose: input.purpose,
+          grant: input.grant,
+          fields: input.fields,
+          offset: input.offset,
+          limit: input.limit,
+        },
+        prepare,
+      );
     },
 
     /**

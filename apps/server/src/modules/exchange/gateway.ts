@@ -533,8 +533,12 @@ export function createGateway(deps: {
     });
   }
 
-  /** Runs one query through the gateway; every outcome is recorded before this answers or throws. */
-  async function run(request: GatewayRequest): Promise<ExchangeAnswer> {
+  /**
+   * Runs one query through the gateway; every outcome is recorded before this answers or throws.
+   * `prepare` (e.g. the HTTP route's serialiser) is given the answer while its record is being
+   * committed, so that work is off the query's path; what it returns is answered after the commit.
+   */
+  async function run<T = ExchangeAnswer>(request: GatewayRequest, prepare?: (answer: ExchangeAnswer) => T): Promise<T> {
     const now = clock.now();
     const trail: Trail = {
       id: ids.uuid(),
@@ -561,8 +565,8 @@ export function createGateway(deps: {
       await consume(parts);
       const records = await fetchAll(request, parts, key, trail);
       const answerHash = sha256(canonicalJson(records));
-      await record(request, trail, "allowed", { answerHash, recordCount: records.length });
-      return {
+      const recorded = record(request, trail, "allowed", { answerHash, recordCount: records.length });
+      const answer: ExchangeAnswer = {
         accessId: trail.id,
         resource: resource.code,
         resourceName: resource.name,
@@ -574,6 +578,20 @@ export function createGateway(deps: {
         records,
         fetchedAt: now.toISOString(),
       };
+      if (!prepare) {
+        await recorded;
+        return answer as T;
+      }
+      let prepared: T;
+      try {
+        prepared = prepare(answer);
+      } catch (error) {
+        // Nothing leaves before the record is durable, a failure to prepare the answer included.
+        await recorded;
+        throw error;
+      }
+      await recorded;
+      return prepared;
     } catch (error) {
       if (error instanceof ProviderError) {
         const code: ErrorCode = error.kind === "unavailable" ? "PROVIDER_UNAVAILABLE" : "PROVIDER_BAD_ANSWER";

@@ -209,6 +209,59 @@ const ACTION_CHANGES = new Set(
 /** Where a process announces a change to a case (its id) to the others sharing the database. */
 const CASES_CHANNEL = "tongban_cases";
 
+/** The ledger indices a batch gave cases' actions: case id → outbox row → index. */
+export function actionIndices(changes: readonly IntegratedChange[]): Map<string, Map<number, number>> {
+  const byCase = new Map<string, Map<number, number>>();
+  for (const c of changes) {
+    if (!ACTION_CHANGES.has(c.type)) continue;
+    const indices = byCase.get(c.subject) ?? new Map<number, number>();
+    indices.set(c.outboxId, c.index);
+    byCase.set(c.subject, indices);
+  }
+  return byCase;
+}
+
+/** A NOTIFY's payload must stay under 8,000 bytes. */
+const NOTICE_BYTES = 7_000;
+
+/**
+ * Notices of new ledger indices, `<process>|@<case>=<outbox>:<index>;…,<case>=…`, as many as the
+ * payload's bound asks for (ids and numbers are ASCII: a character a byte). A case with more indices
+ * than one notice holds is named in a plain notice instead: the others forget it.
+ */
+export function indexedNotices(from: string, indexed: Map<string, Map<number, number>>): string[] {
+  const notices: string[] = [];
+  let entries: string[] = [];
+  let length = 0;
+  for (const [id, indices] of indexed) {
+    const entry = `${id}=${[...indices].map(([outbox, index]) => `${outbox}:${index}`).join(";")}`;
+    if (entry.length > NOTICE_BYTES) {
+      notices.push(`${from}|${id}`);
+      continue;
+    }
+    if (entries.length > 0 && length + entry.length + 1 > NOTICE_BYTES) {
+      notices.push(`${from}|@${entries.join(",")}`);
+      entries = [];
+      length = 0;
+    }
+    entries.push(entry);
+    length += entry.length + 1;
+  }
+  if (entries.length > 0) notices.push(`${from}|@${entries.join(",")}`);
+  return notices;
+}
+
+/** The cases and indices of one notice's list (after `<process>|`). */
+export function readIndexedNotice(list: string): Map<string, Map<number, number>> {
+  const indexed = new Map<string, Map<number, number>>();
+  for (const entry of list.slice(1).split(",")) {
+    const [id, pairs] = entry.split("=");
+    if (!id || !pairs) continue;
+    indexed.set(id, new Map(pairs.split(";").map((pair) => pair.split(":").map(Number) as [number, number])));
+  }
+  return indexed;
+}
+
 export function createApplicationsService(deps: {
   db: Db;
   clock: Clock;
@@ -261,9 +314,12 @@ export function createApplicationsService(deps: {
         (payload) => {
           // "<process>|<case id>,<case id>…": a process's own changes are already known to it (and
           // it may have kept what an action left, which its own notice must not forget).
+          // "<process>|@<case id>=<outbox id>:<index>;…,…": only ledger indices given to these cases'
+          // actions, which a kept copy takes in (see `indexedNotices`).
           const [from, list] = payload?.includes("|") ? payload.split("|") : [undefined, payload];
           if (from === processTag) return;
-          if (list) for (const id of list.split(",")) cases.changed(id);
+          if (list?.startsWith("@")) for (const [id, indices] of readIndexedNotice(list)) reviseIndices(id, indices);
+          else if (list) for (const id of list.split(",")) cases.changed(id);
           else cases.clear();
           cases.enable(true);
         },
@@ -280,6 +336,32 @@ export function createApplicationsService(deps: {
     // A NOTIFY's payload holds under 8,000 bytes: a hundred ids at most in each.
     for (let i = 0; deps.listen && i < ids.length; i += 100)
       await sql`select pg_notify(${CASES_CHANNEL}, ${`${processTag}|${ids.slice(i, i + 100).join(",")}`})`.execute(trx);
+  }
+  /**
+   * Tells the other processes, at the commit of `trx`, the ledger indices a batch gave cases' actions
+   * (PostgreSQL): each takes them into the copy it keeps instead of forgetting it and reading the
+   * case again. As many notices as the payload's bound asks for.
+   */
+  async function notifyIndexed(trx: Db, changes: IntegratedChange[]) {
+    if (!deps.listen) return;
+    for (const payload of indexedNotices(processTag, actionIndices(changes)))
+      await sql`select pg_notify(${CASES_CHANNEL}, ${payload})`.execute(trx);
+  }
+  /** A kept case takes in its actions' new indices (a new copy, so what readers see alike is made
+   * again); one missing an integrated action (a change this process has not heard of) is forgotten. */
+  function reviseIndices(id: string, indices: Map<number, number>) {
+    cases.revise(id, (full) => {
+      const kept = new Set(full.actions.map((a) => Number(a.outbox_id)));
+      for (const outboxId of indices.keys()) if (!kept.has(outboxId)) return undefined;
+      return {
+        ...full,
+        actions: full.actions.map((a) =>
+          a.outbox_id !== null && indices.has(Number(a.outbox_id))
+            ? { ...a, ledger_idx: indices.get(Number(a.outbox_id)) as number }
+            : a,
+        ),
+      };
+    });
   }
   /**
    * Runs a change to case `id` in a transaction: this process's copy is forgotten and not refilled
@@ -1016,33 +1098,13 @@ export function createApplicationsService(deps: {
      */
     ledgerListener: {
       async during(trx: Db, changes: IntegratedChange[]) {
-        await notifyCases(trx, casesIn(changes));
+        await notifyIndexed(trx, changes);
       },
       after(changes: IntegratedChange[]) {
-        // A kept case gets its actions' new indices (a new copy: what readers see alike is worked
-        // out again); one with an integrated change this process cannot place is forgotten.
-        // Per case: its integrated changes' indices by outbox row, and the outbox rows that are actions.
-        const byCase = new Map<string, { indices: Map<number, number>; actions: number[] }>();
-        for (const c of changes) {
-          if (!c.type.startsWith("application.")) continue;
-          const entry = byCase.get(c.subject) ?? { indices: new Map<number, number>(), actions: [] };
-          entry.indices.set(c.outboxId, c.index);
-          if (ACTION_CHANGES.has(c.type)) entry.actions.push(c.outboxId);
-          byCase.set(c.subject, entry);
-        }
-        for (const [id, { indices, actions: integratedActions }] of byCase)
-          cases.revise(id, (full) => {
-            const kept = new Set(full.actions.map((a) => Number(a.outbox_id)));
-            if (integratedActions.some((outboxId) => !kept.has(outboxId))) return undefined;
-            return {
-              ...full,
-              actions: full.actions.map((a) =>
-                a.outbox_id !== null && indices.has(Number(a.outbox_id))
-                  ? { ...a, ledger_idx: indices.get(Number(a.outbox_id)) as number }
-                  : a,
-              ),
-            };
-          });
+        // Cases with only other integrated changes are revised too (nothing to take in; a read
+        // under way then fills nothing older than the batch).
+        const indexed = actionIndices(changes);
+        for (const id of casesIn(changes)) reviseIndices(id, indexed.get(id) ?? new Map());
       },
     } satisfies IntegrationListener,
 

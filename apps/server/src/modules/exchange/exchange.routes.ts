@@ -21,16 +21,9 @@ import {
   SharingRequestQuery,
   UpdateDataResource,
 } from "@tongban/contracts";
-import { type FastifyPluginAsyncZod, serializerCompiler } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ExchangeService } from "./exchange.service.ts";
-
-/** The gateway's answer as the route's response schema serialises it (what Fastify would do after the commit). */
-const serializeAnswer = serializerCompiler({
-  schema: ExchangeAnswer,
-  method: "POST",
-  url: "/api/v1/exchange/query",
-}) as (answer: ExchangeAnswer) => string;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -224,9 +217,12 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ exchange: ExchangeService }
       },
     },
     async (request, reply) => {
-      // Serialised (the same schema and serialiser as any answer) while the query's record commits.
-      // Fastify sends a string with a JSON content type as it is; its types expect the schema's object.
-      const body = await exchange.query(app.actorOf(request), request.body, serializeAnswer);
+      // Serialised while the query's record commits, by the serializer Fastify compiled for this route's
+      // 200 answer (the app's, so the same bytes and checks); sent once the record is durable. Fastify
+      // sends a string with a JSON content type as it is (and would serialise an object itself); its
+      // types expect the schema's object.
+      const serialize = reply.getSerializationFunction("200") as ((answer: ExchangeAnswer) => string) | undefined;
+      const body = await exchange.query(app.actorOf(request), request.body, serialize);
       return reply.type("application/json; charset=utf-8").send(body as unknown as ExchangeAnswer);
     },
   );

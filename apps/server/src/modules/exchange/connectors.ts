@@ -1,12 +1,11 @@
 // Connectors: how the gateway reaches a resource's data. A department system over HTTP with signed
 // requests, or the department's data pool on the platform. Both answer raw records; the gateway checks
 // them against the catalogue before anything leaves.
-import type http from "node:http";
+import http from "node:http";
 import https from "node:https";
 import type { Connector as ConnectorConfig } from "@tongban/contracts";
 import type { Db } from "../../db/database.ts";
 import type { Clock } from "../../ports/index.ts";
-import { departmentHttpClient, ProviderError } from "./department-http.ts";
 import { exchangeRepository as repo } from "./exchange.repository.ts";
 import { ACCEPT_SIGNATURE, type GatewaySigner, signRequest, TREE_SCHEME, treeSigner } from "./signing.ts";
 
@@ -21,7 +20,16 @@ export interface FetchRequest {
   requestId: string;
 }
 
-export { ProviderError };
+/** The provider could not be reached, or answered something that is not an answer. */
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: "unavailable" | "bad_answer",
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(`provider ${kind}: ${JSON.stringify(detail)}`);
+    this.name = "ProviderError";
+  }
+}
 
 export interface Connector {
   /** Raw records as the source holds them; never trusted as they are. */
@@ -32,18 +40,19 @@ const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
 /** An answer larger than this is not an answer to a query by key or a page of at most 100 records. */
 const MAX_ANSWER_BYTES = 8 * 1_048_576;
 
-// Kept-alive connections to the department systems. Plain `http:` systems are called through the
-// gateway's own HTTP/1.1 client (department-http.ts, ADR 0009), `https:` ones through node:https.
-const plain = departmentHttpClient({ maxSockets: 128, maxBodyBytes: MAX_ANSWER_BYTES });
-const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 128 });
+// Kept-alive connections to the department systems: node:http costs a fraction of fetch per call.
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 128 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 128 }),
+};
 
 /**
- * POSTs `body` over TLS and answers the status and text; failures to connect or read are "unavailable". A
+ * POSTs `body` and answers the status and text; failures to connect or read are "unavailable". A
  * kept-alive connection the department system closed while it lay idle fails the request that picked
  * it at that moment (ECONNRESET before any answer, the system having read nothing): that request is
  * sent once more, on another connection — as it was, the system never having seen it.
  */
-function postTls(
+function post(
   url: URL,
   headers: Record<string, string>,
   body: string,
@@ -51,20 +60,21 @@ function postTls(
   retried = false,
 ): Promise<{ status: number; text: string; accepts: string | undefined }> {
   return new Promise((resolve, reject) => {
+    const client = url.protocol === "https:" ? https : http;
     let answered = false;
     // Headers as a flat list of names and values (the shape of `rawHeaders`): Node writes them as they
     // are, without a setHeader call and its checks for each one (nor the Host it adds: named here),
     // and the URL's parts are passed as they are instead of being taken apart again at every call.
     const raw: string[] = ["host", url.host, "content-length", String(Buffer.byteLength(body))];
     for (const name in headers) raw.push(name, headers[name] as string);
-    const request = https.request(
+    const request = client.request(
       {
         protocol: url.protocol,
         hostname: url.hostname,
         port: url.port,
         path: url.pathname + url.search,
         method: "POST",
-        agent: tlsAgent,
+        agent: agents[url.protocol as "http:" | "https:"],
         headers: raw as unknown as http.OutgoingHttpHeaders,
         timeout: timeoutMs,
       },
@@ -97,20 +107,13 @@ function postTls(
     request.on("error", (error: NodeJS.ErrnoException) => {
       const stale = request.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
       if (stale && !retried) {
-        postTls(url, headers, body, timeoutMs, true).then(resolve, reject);
+        post(url, headers, body, timeoutMs, true).then(resolve, reject);
         return;
       }
       reject(new ProviderError("unavailable", { cause: error.code ?? error.name }));
     });
     request.end(body);
   });
-}
-
-/** POSTs `body` to a department system; answers the status, the text and the accepted signature schemes. */
-async function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number) {
-  if (url.protocol === "https:") return postTls(url, headers, body, timeoutMs);
-  const answer = await plain.post(url, headers, body, timeoutMs, ACCEPT_SIGNATURE);
-  return { status: answer.status, text: answer.text, accepts: answer.header };
 }
 
 // The catalogue names a few department systems' URLs; each is parsed once, not at every call.

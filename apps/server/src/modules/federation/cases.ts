@@ -56,7 +56,7 @@ import {
   type UpdateBody,
   writeOriginCases,
 } from "./case-messages.ts";
-import type { FederationService, InboundMessage } from "./federation.service.ts";
+import type { FederationService, InboundMessage, SharedReads } from "./federation.service.ts";
 import { createJointCoordinator } from "./joint.ts";
 import { notCompetentReason, withinRegion } from "./jurisdiction.ts";
 import type { PeerTransport } from "./transport.ts";
@@ -352,15 +352,32 @@ export function createFederatedCasesService({
     await report(trx, message.from, update);
   }
 
-  federation.on("case.handover", handleHandover, async (message) => {
+  /**
+   * The version a hand-over of `code` is filed under, read once for all the hand-overs of one
+   * delivery request. The case's later actions read its version from the catalogue's cache inside
+   * their transactions; filling it now keeps them from reading it through a second connection.
+   */
+  function versionToFile(code: string, shared: SharedReads): Promise<ServiceVersion> {
+    const key = `case.handover:version:${code}`;
+    let version = shared.get(key) as Promise<ServiceVersion> | undefined;
+    if (!version) {
+      version = catalog.currentVersion(code, "serviceCode").then(async (current) => {
+        await catalog.versionById(current.id);
+        return current;
+      });
+      // Each message awaits it; none is left unhandled when the read fails.
+      version.catch(() => {});
+      shared.set(key, version);
+    }
+    return version;
+  }
+
+  federation.on("case.handover", handleHandover, async (message, shared) => {
     const body = message.body as unknown as HandoverBody;
     const code = String(body.serviceCode);
     if (code.slice(0, 6) !== self)
       throw new AppError("FEDERATION_MESSAGE_REFUSED", { reason: `${code} is not a service of ${self}` });
-    const version = await catalog.currentVersion(code, "serviceCode");
-    // The case's later actions read its version from the catalogue's cache inside their
-    // transactions; filling it now keeps them from reading it through a second connection.
-    await catalog.versionById(version.id);
+    const version = await versionToFile(code, shared);
     // The carried files are checked against this node's material list and stored before the
     // transaction (the store is addressed by content, so a retried message stores nothing twice).
     const carried = (body.materials ?? []).map((m) => ({ ...m, bytes: Buffer.from(String(m.content), "base64") }));

@@ -421,6 +421,59 @@ describe("several messages due for one peer", () => {
     for (const { n } of sent) expect(await applied(n)).toBe(1);
   });
 
+  it("share their preparers' alike reads within one request, never across requests", async () => {
+    batches.set(URL_B, (envelopes, sealed) =>
+      answerOf(async () => ({ answers: await weinan.receiveBatch(envelopes, {}, { sealReceipts: sealed }) })),
+    );
+    // A preparer that reads "the service" once per request and a handler that records what it got.
+    let reads = 0;
+    const got = new Map<number, unknown>();
+    weinan.on(
+      "test.prepared",
+      async (trx, message, prepared) => {
+        got.set(Number(message.body.n), prepared);
+        await recordChange(trx, {
+          type: "test.applied",
+          subject: String(message.body.n),
+          actor: null,
+          at: clock.now(),
+        });
+      },
+      (_message, shared) => {
+        let read = shared.get("service");
+        if (!read) {
+          reads += 1;
+          read = Promise.resolve(`read ${reads}`);
+          shared.set("service", read);
+        }
+        return read;
+      },
+    );
+    const sendPrepared = async () => {
+      counter += 1;
+      const n = counter;
+      await a.database.db.transaction().execute((trx) =>
+        fuzhou.send(trx, {
+          to: "610500",
+          type: "test.prepared",
+          subject: `case-${n}`,
+          idempotencyKey: `prepared-key-${n}`,
+          body: { n },
+          actor: null,
+        }),
+      );
+      return n;
+    };
+    const first = [await sendPrepared(), await sendPrepared(), await sendPrepared()];
+    expect(await node(a.database.db, fuzhouId).deliverDue()).toMatchObject({ taken: 3, delivered: 3 });
+    const second = [await sendPrepared(), await sendPrepared()];
+    expect(await node(a.database.db, fuzhouId).deliverDue()).toMatchObject({ taken: 2, delivered: 2 });
+    expect(reads).toBe(2);
+    expect(first.map((n) => got.get(n))).toEqual(["read 1", "read 1", "read 1"]);
+    expect(second.map((n) => got.get(n))).toEqual(["read 2", "read 2"]);
+    for (const n of [...first, ...second]) expect(await applied(n)).toBe(1);
+  });
+
   it("go one by one to a peer without the batch inbox", async () => {
     const sent = [await send(), await send()];
     const sender = node(a.database.db, fuzhouId);

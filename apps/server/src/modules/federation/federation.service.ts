@@ -56,11 +56,19 @@ export interface InboundMessage {
 export type MessageHandler = (trx: Db, message: InboundMessage, prepared: unknown) => Promise<void>;
 
 /**
+ * Reads the preparers of one delivery request share, by a key of the preparer's choosing: a read that
+ * every message of the request would make alike (the current version of one service) is made once
+ * for the request, as if its messages had arrived at the same moment.
+ */
+export type SharedReads = Map<string, Promise<unknown>>;
+
+/**
  * Reads what a handler needs before the inbox's transaction opens (e.g. a service version from the
  * catalogue, which reads through its own connection): nothing inside the transaction may wait for
- * another connection, or an embedded database with one connection would wait for itself.
+ * another connection, or an embedded database with one connection would wait for itself. `shared`
+ * lives as long as the delivery request.
  */
-export type MessagePreparer = (message: InboundMessage) => Promise<unknown>;
+export type MessagePreparer = (message: InboundMessage, shared: SharedReads) => Promise<unknown>;
 
 /**
  * Applies several messages of one type, in order, in the inbox's transaction, with the effect the
@@ -417,7 +425,13 @@ export function createFederationService({
    * The inbox's checks before any transaction (each refusal a security event), then the handler's
    * preparer.
    */
-  async function admissible(raw: unknown, now: Date, origin: { ip?: string }, memo?: SealMemo): Promise<Admissible> {
+  async function admissible(
+    raw: unknown,
+    now: Date,
+    origin: { ip?: string },
+    shared: SharedReads,
+    memo?: SealMemo,
+  ): Promise<Admissible> {
     const checked = checkEnvelope(raw, { self, trust: trust.current(), now, maxAgeMs: ENVELOPE_MAX_AGE_MS, memo });
     if (!checked.ok) {
       await securityEvent(checked.code, checked.reason, {
@@ -440,7 +454,7 @@ export function createFederationService({
       sentAt: new Date(envelope.sentAt),
     };
     const prepare = handlers.get(envelope.type)?.prepare;
-    const prepared = prepare ? await refusing(() => prepare(inbound)) : undefined;
+    const prepared = prepare ? await refusing(() => prepare(inbound, shared)) : undefined;
     return { envelope, inbound, prepared };
   }
 
@@ -787,7 +801,7 @@ export function createFederationService({
      */
     async receive(raw: unknown, origin: { ip?: string } = {}): Promise<Receipt> {
       const now = clock.now();
-      const message = await admissible(raw, now, origin);
+      const message = await admissible(raw, now, origin, new Map());
       return settle(message, await applyAlone(message, now), origin);
     },
 
@@ -806,11 +820,13 @@ export function createFederationService({
       const now = clock.now();
       const results: ({ receipt: Receipt } | { error: unknown })[] = new Array(raws.length);
       const admitted: { index: number; message: Admissible }[] = [];
-      // Envelopes sealed together share one signature, verified once for all of them.
+      // Envelopes sealed together share one signature, verified once for all of them; their
+      // preparers share what they read alike.
       const memo: SealMemo = new Map();
+      const shared: SharedReads = new Map();
       for (const [index, raw] of raws.entries()) {
         try {
-          admitted.push({ index, message: await admissible(raw, now, origin, memo) });
+          admitted.push({ index, message: await admissible(raw, now, origin, shared, memo) });
         } catch (error) {
           results[index] = { error };
         }

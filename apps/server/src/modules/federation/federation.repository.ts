@@ -11,7 +11,8 @@ export interface QueuedRow {
   type: string;
   subject: string | null;
   idempotency_key: string;
-  body: string;
+  /** Written as jsonb (kept as the object: the batch statement carries it inside its own JSON). */
+  body: Record<string, unknown>;
   created_at: Date;
 }
 
@@ -22,7 +23,8 @@ export interface InboxRow {
   type: string;
   subject: string | null;
   idempotency_key: string;
-  body: string;
+  /** Written as jsonb (kept as the object: the batch statement carries it inside its own JSON). */
+  body: Record<string, unknown>;
   sent_at: Date;
   received_at: Date;
   receipt: string;
@@ -55,8 +57,8 @@ export const federationRepository = {
       ), queued as (
         insert into federation_outbox (id, peer_region, type, subject, idempotency_key, body, status, next_attempt_at,
           created_at, outbox_id)
-        select ${row.id}, ${row.peer_region}, ${row.type}, ${row.subject}, ${row.idempotency_key}, ${row.body}::jsonb,
-          'pending', ${row.created_at}, ${row.created_at}, ledger.id
+        select ${row.id}, ${row.peer_region}, ${row.type}, ${row.subject}, ${row.idempotency_key},
+          ${JSON.stringify(row.body)}::jsonb, 'pending', ${row.created_at}, ${row.created_at}, ledger.id
         from ledger
         returning id
       )
@@ -170,8 +172,8 @@ export const federationRepository = {
       ), inbox as (
         insert into federation_inbox (id, sender_region, type, subject, idempotency_key, body, sent_at, received_at,
           receipt, outbox_id)
-        select ${row.id}, ${row.sender_region}, ${row.type}, ${row.subject}, ${row.idempotency_key}, ${row.body}::jsonb,
-          ${row.sent_at}, ${row.received_at}, ${row.receipt}, ledger.id
+        select ${row.id}, ${row.sender_region}, ${row.type}, ${row.subject}, ${row.idempotency_key},
+          ${JSON.stringify(row.body)}::jsonb, ${row.sent_at}, ${row.received_at}, ${row.receipt}, ledger.id
         from ledger
         on conflict (sender_region, idempotency_key) do nothing
         returning id
@@ -202,7 +204,6 @@ export const federationRepository = {
     const rows = messages.map(({ row, change }, ord) => ({
       ord,
       ...row,
-      body: JSON.parse(row.body) as unknown,
       created_at: row.created_at.toISOString(),
       change_type: change.type,
       change_subject: change.subject,
@@ -260,7 +261,6 @@ export const federationRepository = {
       nonce: nonce.nonce,
       seen_at: nonce.seen_at.toISOString(),
       ...row,
-      body: JSON.parse(row.body) as unknown,
       sent_at: row.sent_at.toISOString(),
       received_at: row.received_at.toISOString(),
       change_type: change.type,

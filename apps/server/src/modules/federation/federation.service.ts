@@ -231,12 +231,15 @@ export function createFederationService({
 
   /** The answer a peer's attempt got, as the outbox keeps it: delivered, refused for good, or retry. */
   function judge(
-    answer: { status: number; body: unknown },
+    answer: { status: number; body: unknown; receipt?: Receipt },
     envelope: Envelope,
     memo?: SealMemo,
   ): { delivered: Receipt } | { refused: string } | { retry: string } {
     if (answer.status === 200) {
-      const receipt = Receipt.safeParse(answer.body);
+      // A batch answer's receipts were parsed with the answer already.
+      const receipt = answer.receipt
+        ? { success: true as const, data: answer.receipt }
+        : Receipt.safeParse(answer.body);
       if (!receipt.success) return { retry: "the peer's receipt is not well-formed" };
       const wrong = verifyReceipt(
         receipt.data,
@@ -263,7 +266,8 @@ export function createFederationService({
   type Due = { row: OutboxRow; peer: { regionCode: string; url: string }; content: EnvelopeContent };
   /** A message sealed for this attempt. */
   type Sealed = Due & { envelope: Envelope };
-  type Answer = { status: number; body: unknown } | { unreachable: string };
+  /** A peer's answer to one message (`receipt`: its body, parsed as a receipt already), or why it got none. */
+  type Answer = { status: number; body: unknown; receipt?: Receipt } | { unreachable: string };
 
   // Peers found without the batch inbox, or without its sealed form (an older node answered 404),
   // asked again after a while.
@@ -310,7 +314,7 @@ export function createFederationService({
         body: { message: "the peer's batch answer is not well-formed" },
       }));
     return parsed.data.answers.map((a) =>
-      "receipt" in a ? { status: 200, body: a.receipt } : { status: a.status, body: a.error },
+      "receipt" in a ? { status: 200, body: a.receipt, receipt: a.receipt } : { status: a.status, body: a.error },
     );
   }
 
@@ -482,7 +486,7 @@ export function createFederationService({
         type: envelope.type,
         subject: envelope.subject,
         idempotency_key: envelope.idempotencyKey,
-        body: JSON.stringify(envelope.body),
+        body: envelope.body,
         sent_at: new Date(envelope.sentAt),
         received_at: now,
         receipt: canonicalJson(receipt),
@@ -642,7 +646,7 @@ export function createFederationService({
         type: message.type,
         subject: message.subject,
         idempotency_key: message.idempotencyKey,
-        body: JSON.stringify(message.body),
+        body: message.body,
         created_at: now,
       },
       {

@@ -31,11 +31,10 @@ export const ledgerRepository = {
 
   async readHashes(db: Db, indexes: readonly number[]): Promise<Uint8Array[]> {
     if (indexes.length === 0) return [];
-    const rows = await db
-      .selectFrom("ledger_hashes")
-      .select(["idx", "hash"])
-      .where("idx", "in", [...indexes])
-      .execute();
+    // One statement text whatever the number of indexes (an IN list was a new prepared statement,
+    // parsed and planned again, for every length).
+    const { rows } = await sql<{ idx: string | number; hash: Uint8Array }>`
+      select idx, hash from ledger_hashes where idx = any(${[...indexes]}::bigint[])`.execute(db);
     const byIndex = new Map(rows.map((r) => [Number(r.idx), new Uint8Array(r.hash)]));
     return indexes.map((i) => {
       const hash = byIndex.get(i);
@@ -44,23 +43,37 @@ export const ledgerRepository = {
     });
   },
 
+  /**
+   * Appends a batch in ONE statement whatever its size: the entries, their outbox rows marked with
+   * their indexes, and the tree's new stored hashes (three statements before, two of them a new
+   * text, hence a new prepared statement, for every batch size).
+   */
   async append(
     db: Db,
     entries: { idx: number; outbox_id: number; entry: string; leaf_hash: Uint8Array; integrated_at: Date }[],
     hashes: { idx: number; hash: Uint8Array }[],
   ) {
-    if (entries.length > 0) {
-      await db.insertInto("ledger_entries").values(entries).execute();
-      // One statement marks the whole batch (a round trip per row was most of a batch's time).
-      await sql`update outbox set ledger_idx = v.idx
-        from unnest(${entries.map((e) => e.outbox_id)}::bigint[], ${entries.map((e) => e.idx)}::bigint[]) as v(id, idx)
-        where outbox.id = v.id`.execute(db);
-    }
-    for (let i = 0; i < hashes.length; i += 1000)
-      await db
-        .insertInto("ledger_hashes")
-        .values(hashes.slice(i, i + 1000))
-        .execute();
+    if (entries.length === 0 && hashes.length === 0) return;
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+    const indexes = entries.map((e) => e.idx);
+    const outboxIds = entries.map((e) => e.outbox_id);
+    await sql`
+      with appended as (
+        insert into ledger_entries (idx, outbox_id, entry, leaf_hash, integrated_at)
+        select e.idx, e.outbox_id, e.entry, decode(e.leaf_hash, 'hex'), e.integrated_at
+        from unnest(${indexes}::bigint[], ${outboxIds}::bigint[], ${entries.map((e) => e.entry)}::text[],
+          ${entries.map((e) => hex(e.leaf_hash))}::text[], ${entries.map((e) => e.integrated_at.toISOString())}::timestamptz[])
+          as e(idx, outbox_id, entry, leaf_hash, integrated_at)
+      ), marked as (
+        update outbox set ledger_idx = v.idx
+        from unnest(${outboxIds}::bigint[], ${indexes}::bigint[]) as v(id, idx)
+        where outbox.id = v.id
+      )
+      insert into ledger_hashes (idx, hash)
+      select h.idx, decode(h.hash, 'hex')
+      from unnest(${hashes.map((h) => h.idx)}::bigint[], ${hashes.map((h) => hex(h.hash))}::text[]) as h(idx, hash)`.execute(
+      db,
+    );
   },
 
   async saveCheckpoint(db: Db, row: { tree_size: number; root_hash: Uint8Array; note: string; created_at: Date }) {

@@ -9,9 +9,11 @@ import type {
   ServiceDetail as ServiceDetailType,
 } from "@tongban/contracts";
 import { fileTypeFromBuffer } from "file-type";
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db } from "../../db/database.ts";
+import type { DB } from "../../db/schema.ts";
 import type { ServiceVersion } from "../catalog/catalog.service.ts";
+import type { ChangeRecord } from "../ledger/outbox.ts";
 
 export type CaseRow = Awaited<ReturnType<typeof findCase>>;
 
@@ -19,16 +21,74 @@ export function findCase(db: Db, id: string, role: "origin" | "competent") {
   return db.selectFrom("federated_cases").selectAll().where("id", "=", id).where("role", "=", role).executeTakeFirst();
 }
 
-/** The origin's rows of these cases, locked for the rest of the transaction (in id order: no deadlock). */
+/**
+ * The origin's rows of these cases, locked for the rest of the transaction (in id order: no deadlock).
+ * One statement text whatever their number: an IN list was a new prepared statement for every count.
+ */
 export function lockOriginCases(db: Db, ids: string[]) {
   return db
     .selectFrom("federated_cases")
     .selectAll()
-    .where("id", "in", ids)
+    .where(sql<boolean>`id = any(${ids}::uuid[])`)
     .where("role", "=", "origin")
     .orderBy("id")
     .forUpdate()
     .execute();
+}
+
+/** A case handed over from this node, as its origin row is first written. */
+export interface OriginCase {
+  id: string;
+  mode: HandoverBody["mode"];
+  number: string;
+  origin_region: string;
+  competent_region: string;
+  service_code: string;
+  service_name: string;
+  applicant_id: string | null;
+  applicant_identifier: string | null;
+  received_by: string | null;
+  receiving_department_id: string | null;
+  reception: Reception | null;
+  at: Date;
+}
+
+/**
+ * Writes the origin's rows of cases handed over (status handed_over) and, case after case, the
+ * ledger entry of each, in ONE statement of one text whatever their number (it was two, a new
+ * prepared statement for every count); answers the rows as written, in order.
+ */
+export async function insertOriginCases(db: Db, cases: { row: OriginCase; change: ChangeRecord }[]) {
+  const data = cases.map(({ row, change }, ord) => ({
+    ord,
+    ...row,
+    at: row.at.toISOString(),
+    change_type: change.type,
+    change_subject: change.subject,
+    change_actor: change.actor,
+    change_at: change.at.toISOString(),
+    change_content: change.facts ?? {},
+  }));
+  const { rows } = await sql<Selectable<DB["federated_cases"]>>`
+    with d as (
+      select * from jsonb_to_recordset(${JSON.stringify(data)}::jsonb)
+        as r(ord int, id uuid, mode text, number text, origin_region text, competent_region text, service_code text,
+          service_name text, applicant_id uuid, applicant_identifier text, received_by uuid,
+          receiving_department_id uuid, reception jsonb, at timestamptz, change_type text, change_subject text,
+          change_actor text, change_at timestamptz, change_content jsonb)
+    ), ledger as (
+      insert into outbox (type, subject, actor, at, content)
+      select change_type, change_subject, change_actor, change_at, change_content from d order by ord
+    )
+    insert into federated_cases (id, role, mode, number, origin_region, competent_region, service_code, service_name,
+      applicant_id, applicant_identifier, status, received_by, receiving_department_id, reception, created_at,
+      updated_at)
+    select id, 'origin', mode, number, origin_region, competent_region, service_code, service_name, applicant_id,
+      applicant_identifier, 'handed_over', received_by, receiving_department_id, reception, at, at
+    from d order by ord
+    returning *`.execute(db);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return cases.map(({ row }) => byId.get(row.id) as NonNullable<CaseRow>);
 }
 
 /** The origin's rows as the competent nodes' reports leave them, in ONE statement. */

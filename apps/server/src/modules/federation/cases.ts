@@ -42,7 +42,7 @@ import type { AccountsService } from "../accounts/accounts.service.ts";
 import type { ApplicationsService } from "../applications/applications.service.ts";
 import type { CatalogService, ServiceVersion } from "../catalog/catalog.service.ts";
 import { compileForm, type FormCheck } from "../catalog/form-validator.ts";
-import { recordChange, recordChanges } from "../ledger/outbox.ts";
+import { recordChange } from "../ledger/outbox.ts";
 import {
   type CarriedMaterial,
   type CaseRow,
@@ -51,6 +51,7 @@ import {
   findCase,
   formFor,
   type HandoverBody,
+  insertOriginCases,
   lockOriginCases,
   materialIssues,
   type UpdateBody,
@@ -719,18 +720,17 @@ export function createFederatedCasesService({
   }
 
   /**
-   * Writes hand-overs in the caller's transaction: the origin's rows in one statement, their ledger
-   * entries in one and their messages in one, whatever their number.
+   * Writes hand-overs in the caller's transaction: the origin's rows with their ledger entries in one
+   * statement and their messages in one, whatever their number.
    */
   async function writeHandovers(trx: Db, pending: PendingHandover[]) {
     const numberOf = ({ row, at }: PendingHandover) =>
       `${self}-X${chinaDate(at).replaceAll("-", "")}-${row.id.slice(0, 8).toUpperCase()}`;
-    const inserted = await trx
-      .insertInto("federated_cases")
-      .values(
-        pending.map((p) => ({
+    const inserted = await insertOriginCases(
+      trx,
+      pending.map((p) => ({
+        row: {
           id: p.row.id,
-          role: "origin" as const,
           mode: p.row.mode,
           number: numberOf(p),
           origin_region: self,
@@ -739,28 +739,24 @@ export function createFederatedCasesService({
           service_name: p.row.item.name,
           applicant_id: p.row.applicantId,
           applicant_identifier: p.row.applicantIdentifier,
-          status: "handed_over",
           received_by: p.row.receivedBy ?? null,
           receiving_department_id: p.row.receivingDepartmentId ?? null,
-          reception: p.row.reception ? JSON.stringify(p.row.reception) : null,
-          created_at: p.at,
-          updated_at: p.at,
-        })),
-      )
-      .returningAll()
-      .execute();
-    await recordChanges(
-      trx,
-      pending.map(({ row, body, at }) => ({
-        type: "federation.case_handed_over",
-        subject: row.id,
-        actor: row.actorId,
-        at,
-        facts: {
-          mode: row.mode,
-          to: row.peer,
-          service: body.serviceCode,
-          ...(body.materials ? { materials: body.materials.map((m) => ({ code: m.code, sha256: m.sha256 })) } : {}),
+          reception: p.row.reception ?? null,
+          at: p.at,
+        },
+        change: {
+          type: "federation.case_handed_over",
+          subject: p.row.id,
+          actor: p.row.actorId,
+          at: p.at,
+          facts: {
+            mode: p.row.mode,
+            to: p.row.peer,
+            service: p.body.serviceCode,
+            ...(p.body.materials
+              ? { materials: p.body.materials.map((m) => ({ code: m.code, sha256: m.sha256 })) }
+              : {}),
+          },
         },
       })),
     );
@@ -783,10 +779,9 @@ export function createFederatedCasesService({
       at: queuedAt,
     }));
     const messageIds = await federation.sendMany(trx, messages);
-    const rows = new Map(inserted.map((r) => [r.id, r]));
     for (const [i, p] of pending.entries())
       p.committed = {
-        row: rows.get(p.row.id) as NonNullable<CaseRow>,
+        row: inserted[i] as NonNullable<CaseRow>,
         message: {
           id: messageIds[i] as string,
           direction: "sent",
@@ -804,7 +799,7 @@ export function createFederatedCasesService({
   }
 
   // Hand-overs requested at the same time are committed together (group commit): one transaction of
-  // three statements for all that arrived while the previous one was being written; one that fails
+  // two statements for all that arrived while the previous one was being written; one that fails
   // its batch is written again alone, so it fails only its own request.
   const handovers = groupCommit((pending: PendingHandover[]) =>
     db.transaction().execute((trx) => writeHandovers(trx, pending)),

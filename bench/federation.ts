@@ -5,7 +5,8 @@
 //   - hand-over acknowledged: from the message's commit in 福州's outbox to 渭南's signed receipt
 //     (the case filed and submitted at 渭南 in between) — the latency a hand-over adds;
 //   - throughput: hand-overs acknowledged per second with many in flight, and the CPU each one cost
-//     the two node processes (and their PostgreSQL backends), which the machine's load disturbs least.
+//     the two node processes (and their PostgreSQL backends), which the machine's load disturbs least,
+//     and the CPU this load generator took on the same cores.
 // Each node has its own database: an embedded PGlite (the demo's), or a fresh PostgreSQL database each
 // (as a real node runs), or one run of each.
 //   npx tsx bench/federation.ts [--cases 300] [--burst 2000] [--concurrency 64] [--port 19400]
@@ -13,6 +14,7 @@
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +22,7 @@ import { idNumberCheckCharacter } from "@tongban/contracts";
 import { generate } from "otplib";
 import pg from "pg";
 import { prepareDemoFederation } from "../apps/server/src/modules/federation/demo-federation.ts";
-import { databaseCpuSeconds, processCpuSeconds } from "./cpu.ts";
+import { backendCpuSince, databaseBackendsCpu, processCpuSeconds } from "./cpu.ts";
 
 const { values } = parseArgs({
   options: {
@@ -94,27 +96,55 @@ function startNode(
   });
 }
 
+// Keep-alive connections for the load generator's requests. node:http rather than fetch: the
+// generator shares the two cores with the nodes it measures, and with fetch (undici, WHATWG streams)
+// it took 2.2–2.5 ms of CPU per hand-over of a burst, as much as a node, against 0.55–0.9 ms this
+// way (2026-11-29, docs/performance.md); the requests and answers are the same.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
 class Client {
   cookie = "";
   csrf = "";
   constructor(readonly base: string) {}
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(new URL(path, this.base), {
-      method,
-      headers: {
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(this.csrf && method !== "GET" ? { "x-csrf-token": this.csrf } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const payload = body !== undefined ? JSON.stringify(body) : undefined;
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const request = http.request(
+        new URL(path, this.base),
+        {
+          method,
+          agent,
+          headers: {
+            ...(payload !== undefined
+              ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+              : {}),
+            ...(this.cookie ? { cookie: this.cookie } : {}),
+            ...(this.csrf && method !== "GET" ? { "x-csrf-token": this.csrf } : {}),
+            ...headers,
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", reject);
+          response.on("end", () => {
+            try {
+              const cookie = response.headers["set-cookie"]?.join("; ").match(/tongban\.sid=([^;]*)/);
+              if (cookie) this.cookie = `tongban.sid=${cookie[1]}`;
+              const json = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+              if (typeof json.csrfToken === "string") this.csrf = json.csrfToken;
+              const status = response.statusCode ?? 0;
+              if (status >= 300) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`);
+              resolve(json);
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
+      request.on("error", reject);
+      request.end(payload);
     });
-    const cookie = response.headers.get("set-cookie")?.match(/tongban\.sid=([^;]*)/);
-    if (cookie) this.cookie = `tongban.sid=${cookie[1]}`;
-    const json = (await response.json()) as Record<string, unknown>;
-    if (typeof json.csrfToken === "string") this.csrf = json.csrfToken;
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
   }
 }
 
@@ -164,11 +194,11 @@ async function run(kind: "pglite" | "postgres", port: number) {
   }
 }
 
-/** CPU seconds of the two node processes and of their databases' PostgreSQL backends. */
+/** CPU seconds of the two node processes and of their databases' PostgreSQL backends (by backend). */
 function cpuNow(processes: ChildProcess[], databases: string[]) {
   return {
     nodes: processes.map((p) => processCpuSeconds(p.pid) ?? Number.NaN),
-    databases: databases.map((d) => databaseCpuSeconds(d) ?? Number.NaN),
+    databases: databases.map((d) => databaseBackendsCpu(d)),
   };
 }
 
@@ -272,6 +302,8 @@ async function drive(
   // Throughput: BURST hand-overs with CONCURRENCY requests in flight, until every one is acknowledged.
   let next = 0;
   const cpuBefore = cpuNow(processes, databases);
+  // This process drives the burst on the same two cores: its CPU is shown beside the nodes'.
+  const benchBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -285,6 +317,7 @@ async function drive(
   await drain();
   const acknowledged = performance.now() - started;
   const cpuAfter = cpuNow(processes, databases);
+  const benchCpu = process.cpuUsage(benchBefore);
   // Acknowledged means delivered: a message refused for good also leaves the queue.
   const refused = (await admin.call(
     "GET",
@@ -294,7 +327,9 @@ async function drive(
   const perHandover = (before: number[], after: number[]) =>
     after.map((a, i) => (((a - (before[i] as number)) * 1000) / BURST).toFixed(2));
   const [fzCpu, wnCpu] = perHandover(cpuBefore.nodes, cpuAfter.nodes);
-  const [fzDb, wnDb] = perHandover(cpuBefore.databases, cpuAfter.databases);
+  const [fzDb, wnDb] = cpuAfter.databases.map((after, i) =>
+    ((backendCpuSince(cpuBefore.databases[i] as Map<string, number>, after) * 1000) / BURST).toFixed(2),
+  );
   console.log(
     `\n${BURST} hand-overs, ${CONCURRENCY} in flight: requests ${(BURST / (requested / 1000)).toFixed(0)}/s, ` +
       `acknowledged ${(BURST / (acknowledged / 1000)).toFixed(0)}/s (all acknowledged after ${(acknowledged / 1000).toFixed(1)} s)`,
@@ -303,7 +338,8 @@ async function drive(
     `CPU per hand-over: 福州 node ${fzCpu} ms, 渭南 node ${wnCpu} ms` +
       (kind === "postgres"
         ? `; PostgreSQL backends 福州 ${fzDb} ms, 渭南 ${wnDb} ms`
-        : " (PGlite runs inside each node)"),
+        : " (PGlite runs inside each node)") +
+      `; this load generator ${((benchCpu.user + benchCpu.system) / 1000 / BURST).toFixed(2)} ms`,
   );
 }
 

@@ -18,14 +18,6 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-/** CPU seconds of the PostgreSQL backends serving `database` on this machine (Linux /proc). */
-export function databaseCpuSeconds(database: string | undefined): number | undefined {
-  if (!database || !existsSync("/proc/self/stat")) return undefined;
-  let seconds = 0;
-  for (const backend of databaseBackendsCpu(database).values()) seconds += backend;
-  return seconds;
-}
-
 /**
  * CPU seconds of each PostgreSQL backend serving `database`, by process id. A pool closes backends
  * that sat idle and opens new ones: compare two readings backend by backend (`backendCpuSince`),
